@@ -25,6 +25,7 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int EPIPE = 32;
     public static final int ERANGE = 34;
+    public static final int EDEADLK = 35;
     public static final int ENOSYS = 38;
     public static final int EBADMSG = 74;
     public static final int EMSGSIZE = 90;
@@ -76,6 +77,7 @@ public final class Errno {
             case ENOSPC -> "ENOSPC";
             case EPIPE -> "EPIPE";
             case ERANGE -> "ERANGE";
+            case EDEADLK -> "EDEADLK";
             case ENOSYS -> "ENOSYS";
             case EBADMSG -> "EBADMSG";
             case EMSGSIZE -> "EMSGSIZE";

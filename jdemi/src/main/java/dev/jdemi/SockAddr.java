@@ -88,7 +88,7 @@ public final class SockAddr {
     /**
      * Parses a C {@code struct sockaddr} by upstream's rules (spec §1.2).
      *
-     * @param sockaddr the memory holding the address, or {@link MemorySegment#NULL}
+     * @param sockaddr the memory holding the address (at least {@code size} bytes), or {@link MemorySegment#NULL}
      * @param size the caller's {@code socklen_t}
      * @return the packed IPv4 address, or {@link #IPV6}
      * @throws DemiException EINVAL for a NULL address, a size below 2 or a size that does not fit the family;
@@ -101,7 +101,11 @@ public final class SockAddr {
         if (size < 2) {
             throw new DemiException(Errno.EINVAL, "address size " + size + " is too small for a sockaddr");
         }
-        MemorySegment sa = sockaddr.byteSize() >= size ? sockaddr : sockaddr.reinterpret(size);
+        if (sockaddr.byteSize() < size) {
+            throw new DemiException(Errno.EINVAL, "address size " + size + " exceeds the " + sockaddr.byteSize()
+                    + " bytes of its memory");
+        }
+        MemorySegment sa = sockaddr;
         int family = Short.toUnsignedInt(sa.get(ValueLayout.JAVA_SHORT_UNALIGNED, 0));
         return switch (family) {
             case AF_INET -> {
