@@ -1551,6 +1551,27 @@ public abstract class ApiConformanceSuite {
         }
 
         @Test
+        @DisplayName("UDP: pushTo binds an unbound socket to an ephemeral port, so it can pop the reply")
+        void udpUnboundGetsAPort() {
+            int serverQd = udpServer();
+            int qd = udpSocket(client);
+            assertErrno(Errno.EDESTADDRREQ, () -> client.pop(qd));
+            Sga sga = sgaOf(client, BytePattern.bytes(6, 3));
+            PendingOp request = start(server, server.pop(serverQd));
+            expect(Opcode.PUSH, complete(start(client, client.pushTo(qd, sga, server.getSockName(serverQd))),
+                    request));
+            client.sgaFree(sga);
+            QResult received = expect(Opcode.POP, complete(request));
+            assertThat(received.address().getPort()).isNotZero()
+                    .isEqualTo(client.getSockName(qd).getPort());
+            Sga echo = received.sga();
+            PendingOp reply = start(client, client.pop(qd));
+            expect(Opcode.PUSH, complete(start(server, server.pushTo(serverQd, echo, received.address())), reply));
+            server.sgaFree(echo);
+            BytePattern.assertMatches(take(client, expect(Opcode.POP, complete(reply))), 6, 3);
+        }
+
+        @Test
         @DisplayName("UDP: on a connected socket the given address overrides the peer")
         void udpOverridesPeer() {
             int peerQd = udpServer();
