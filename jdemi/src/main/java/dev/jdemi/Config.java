@@ -1,7 +1,15 @@
 package dev.jdemi;
 
+import java.io.IOException;
 import java.net.Inet4Address;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -9,8 +17,10 @@ import java.util.Map;
  * jdemi's configuration: upstream Demikernel's YAML schema (spec §4.2), so one file serves both, plus a
  * {@code jdemi:} section for what only jdemi has.
  *
- * <p>A configuration is parsed once, validated all at once, and immutable. Errors name the offending key.
- * catnap needs no file: {@link #defaults()} is enough.
+ * <p>A configuration is parsed once, validated all at once, and immutable. Errors name the offending key, and a
+ * file with several problems reports them all in one exception. Unknown keys are errors, so a typo is not silently
+ * ignored. catnap needs no file: {@link #defaults()} is enough. Every key, its default and its rules are described
+ * in {@code docs/configuration.md}.
  *
  * @param localIpv4Addr {@code demikernel.local_ipv4_addr}, or null
  * @param localLinkAddr {@code demikernel.local_link_addr}, or null
@@ -82,10 +92,16 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
      *
      * @param path the file
      * @return the validated configuration
-     * @throws DemiException EINVAL naming the file or key at fault; ERANGE for a number out of range
+     * @throws DemiException EINVAL naming the file or, one line each, every key at fault; ERANGE when every problem
+     *         is a number out of range for its field
      */
     public static Config load(Path path) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (path == null) {
+            throw new DemiException(Errno.EINVAL, "configuration file: path is null");
+        }
+        ConfigDraft draft = new ConfigDraft();
+        ConfigYaml.read(readFile(path, "configuration file"), path.toString(), draft);
+        return draft.build(path.toString());
     }
 
     /**
@@ -93,10 +109,16 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
      *
      * @param yaml the document
      * @return the validated configuration
-     * @throws DemiException EINVAL naming the key at fault; ERANGE for a number out of range
+     * @throws DemiException EINVAL naming, one line each, every key at fault; ERANGE when every problem is a number
+     *         out of range for its field
      */
     public static Config parse(String yaml) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (yaml == null) {
+            throw new DemiException(Errno.EINVAL, "configuration: yaml is null");
+        }
+        ConfigDraft draft = new ConfigDraft();
+        ConfigYaml.read(yaml, "yaml", draft);
+        return draft.build("yaml");
     }
 
     /**
@@ -104,9 +126,75 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
      * environment overrides ({@code LOCAL_IPV4_ADDR}, {@code MTU}, {@code LINGER}, ...).
      *
      * @return the validated configuration
+     * @throws DemiException EINVAL naming the file, or every key and variable at fault at once
      */
     public static Config fromEnvironment() {
-        return defaults();
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * {@link #fromEnvironment()} over a given environment, so tests need not change the process's.
+     *
+     * @param env the environment variables
+     * @return the validated configuration
+     */
+    static Config fromEnvironment(Map<String, String> env) {
+        ConfigDraft draft = new ConfigDraft();
+        String configPath = env.get(ConfigEnv.CONFIG_PATH);
+        String source = "environment";
+        if (configPath != null) {
+            if (configPath.isEmpty()) {
+                throw new DemiException(Errno.EINVAL, ConfigEnv.CONFIG_PATH + " is set but empty; unset it to run"
+                        + " without a file");
+            }
+            Path path;
+            try {
+                path = Path.of(configPath);
+            } catch (InvalidPathException e) {
+                throw new DemiException(Errno.EINVAL, ConfigEnv.CONFIG_PATH + ": '" + configPath
+                        + "' is not a path: " + e.getReason(), e);
+            }
+            String text = readFile(path, "configuration file (" + ConfigEnv.CONFIG_PATH + ")");
+            ConfigYaml.read(text, configPath, draft);
+            source = configPath + " and environment";
+        }
+        ConfigEnv.apply(env, draft);
+        return draft.build(source);
+    }
+
+    /**
+     * Checks that the keys the user-space stack (inetstack, under catpowder and catnip) cannot run without are set.
+     *
+     * @return this configuration
+     * @throws DemiException EINVAL naming each missing key, one per line
+     */
+    public Config requireInetstack() {
+        List<ConfigDraft.Problem> missing = new ArrayList<>(2);
+        if (localIpv4Addr == null) {
+            missing.add(new ConfigDraft.Problem(Errno.EINVAL, "demikernel.local_ipv4_addr: required by the user-space"
+                    + " stack (catpowder, catnip): the host's IPv4 address (or set LOCAL_IPV4_ADDR)"));
+        }
+        if (localLinkAddr == null) {
+            missing.add(new ConfigDraft.Problem(Errno.EINVAL, "demikernel.local_link_addr: required by the user-space"
+                    + " stack (catpowder, catnip): the interface's MAC address (or set LOCAL_LINK_ADDR)"));
+        }
+        ConfigDraft.throwIfAny(missing, "the user-space stack");
+        return this;
+    }
+
+    private static String readFile(Path path, String what) {
+        try {
+            return Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new DemiException(Errno.EINVAL, what + " " + path + " does not exist", e);
+        } catch (AccessDeniedException e) {
+            throw new DemiException(Errno.EINVAL, what + " " + path + " cannot be read: permission denied", e);
+        } catch (MalformedInputException e) {
+            throw new DemiException(Errno.EINVAL, what + " " + path + " is not UTF-8 text", e);
+        } catch (IOException e) {
+            String reason = Files.isDirectory(path) ? "it is a directory" : String.valueOf(e.getMessage());
+            throw new DemiException(Errno.EINVAL, what + " " + path + " cannot be read: " + reason, e);
+        }
     }
 
     /** {@return a copy with another wait policy} */
