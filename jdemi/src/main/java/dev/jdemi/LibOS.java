@@ -341,6 +341,31 @@ public interface LibOS extends AutoCloseable {
     int waitNextN(QResult[] out, int n, long timeoutNs);
 
     /**
+     * Creates a shared-memory pipe (catmem) and returns its queue: push sends to the process that opens it, pop
+     * receives what it sends (C: {@code demi_create_pipe}).
+     *
+     * @param name the pipe's name, unique on the host
+     * @return the queue descriptor
+     * @throws DemiException EINVAL for an empty or malformed name, EEXIST when the name is taken, ENOTSUP on a LibOS
+     *     without pipes
+     */
+    default int createPipe(String name) {
+        throw new DemiException(Errno.ENOTSUP, name().id() + " has no pipes; open catmem for createPipe");
+    }
+
+    /**
+     * Opens a pipe another process created (C: {@code demi_open_pipe}).
+     *
+     * @param name the pipe's name
+     * @return the queue descriptor
+     * @throws DemiException EINVAL for an empty or malformed name, ENOENT when no such pipe exists, ENOTSUP on a
+     *     LibOS without pipes
+     */
+    default int openPipe(String name) {
+        throw new DemiException(Errno.ENOTSUP, name().id() + " has no pipes; open catmem for openPipe");
+    }
+
+    /**
      * Allocates an SGA of {@code size} bytes. The bytes are not initialised.
      *
      * @param size 1..65,535
