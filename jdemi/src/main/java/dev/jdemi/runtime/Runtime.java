@@ -38,6 +38,16 @@ public final class Runtime implements AutoCloseable {
          * @param timeoutNs the longest sleep, {@code > 0}
          */
         void block(long timeoutNs);
+
+        /**
+         * Tells when the backend next has something to do by itself (a delayed frame of a simulated link, the timers
+         * of other hosts sharing a virtual clock), so a virtual-clock wait can jump there.
+         *
+         * @return the instant, or {@link Long#MAX_VALUE} for none
+         */
+        default long nextEventNs() {
+            return Long.MAX_VALUE;
+        }
     }
 
     private final Clock clock;
@@ -268,7 +278,7 @@ public final class Runtime implements AutoCloseable {
         if (work > 0 || scheduler.hasReady()) {
             return -1;
         }
-        long wakeNs = Math.min(deadlineNs, timers.nextDeadlineNs());
+        long wakeNs = Math.min(deadlineNs, Math.min(timers.nextDeadlineNs(), poller.nextEventNs()));
         if (clock instanceof VirtualClock virtual) {
             if (wakeNs == Long.MAX_VALUE) {
                 throw new DemiException(Errno.EDEADLK, "nothing can complete: the clock is virtual and no "
