@@ -155,11 +155,14 @@ public final class CatnapTransport implements Transport, Runtime.Poller {
             while (readable && !accepts.isEmpty()) {
                 int newFd = Libc.accept4(errno, fd, sockaddrAddress, lenPtr(),
                         Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+                if (newFd == -Libc.EINTR) {
+                    continue;
+                }
+                if (newFd == -Libc.EAGAIN) {
+                    readable = false;
+                    return;
+                }
                 if (newFd < 0) {
-                    if (-newFd == Libc.EAGAIN || -newFd == Libc.EINTR) {
-                        readable = newFd == -Libc.EINTR;
-                        continue;
-                    }
                     accepts.poll().fail(-newFd);
                     continue;
                 }
