@@ -285,6 +285,17 @@ class NativeAbiTest {
                 (double) jdemi / blocking, spinning, (double) jdemi / spinning);
     }
 
+    /** One crossing of the boundary, briefly: demi_sgaalloc + demi_sgafree pairs. */
+    @Test
+    void callsCrossTheBoundary() throws Exception {
+        CProgram.Finished run = CProgram.run(program("bench-calls", 200_000), catnap(), TIMEOUT);
+        assertPassed(run, "pairs=200000");
+        Matcher m = Pattern.compile("ns_per_pair=([0-9.]+)").matcher(run.output());
+        assertThat(m.find()).as(run.describe()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isPositive();
+        System.out.println("C boundary: " + m.group() + " (two upcalls per pair)");
+    }
+
     private static long benchP50(String name, Map<String, String> env) throws Exception {
         int port = freeTcpPort();
         try (CProgram server = CProgram.start(program(name, "--server", LOOPBACK, port), env)) {
