@@ -62,9 +62,16 @@ final class Context {
      *
      * @param id the number {@code demi_init} returned to this thread
      * @return the context
+     * @throws IllegalStateException for a number no {@code demi_init} returned (a jdemi bug: C passes only those),
+     *     before the caller touches any C memory
      */
     static Context of(int id) {
-        return contexts[id];
+        Context[] table = contexts;
+        Context context = id >= 0 && id < table.length ? table[id] : null;
+        if (context == null) {
+            throw new IllegalStateException("no LibOS context " + id);
+        }
+        return context;
     }
 
     /**

@@ -40,18 +40,26 @@ class NativeAbiTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final String LOOPBACK = "127.0.0.1";
 
+    /** Every function of upstream's headers, plus demi_getsockname, which upstream exports undeclared. */
+    private static final List<String> EXPORTS = List.of("demi_accept", "demi_bind", "demi_close", "demi_connect",
+            "demi_create_pipe", "demi_getpeername", "demi_getsockname", "demi_getsockopt", "demi_init", "demi_listen",
+            "demi_open_pipe", "demi_pop", "demi_push", "demi_pushto", "demi_setsockopt", "demi_sgaalloc",
+            "demi_sgafree", "demi_socket", "demi_wait", "demi_wait_any", "demi_wait_next_n");
+
     private static Path dist;
+    private static Path sources;
     private static Path work;
+    private static List<String> flags;
     private static final Map<String, Path> PROGRAMS = new HashMap<>();
 
     @BeforeAll
     static void compile() throws Exception {
         dist = Path.of(System.getProperty("jdemi.native.dist")).toAbsolutePath();
-        Path sources = Path.of(System.getProperty("jdemi.native.sources")).toAbsolutePath();
+        sources = Path.of(System.getProperty("jdemi.native.sources")).toAbsolutePath();
         work = Path.of(System.getProperty("jdemi.native.work")).toAbsolutePath();
         Files.createDirectories(work);
         assertThat(dist.resolve("lib/libdemikernel.so")).exists();
-        List<String> flags = demikernelFlags();
+        flags = demikernelFlags();
         List<Path> files;
         try (Stream<Path> list = Files.list(sources)) {
             files = list.filter(p -> p.toString().endsWith(".c")).sorted().toList();
@@ -82,8 +90,14 @@ class NativeAbiTest {
     }
 
     private static Path gcc(Path source, String name, List<String> flags, List<String> defines) throws Exception {
+        return compile(list("gcc", "-std=c11"), source, name, flags, defines);
+    }
+
+    private static Path compile(List<String> compiler, Path source, String name, List<String> flags,
+            List<String> defines) throws Exception {
         Path out = work.resolve(name);
-        List<String> command = new ArrayList<>(list("gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror"));
+        List<String> command = new ArrayList<>(compiler);
+        command.addAll(list("-O2", "-Wall", "-Wextra", "-Werror"));
         command.addAll(defines);
         command.add(source.toString());
         command.addAll(flags);
@@ -157,6 +171,24 @@ class NativeAbiTest {
     }
 
     @Test
+    void theLibraryExportsExactlyTheDemiFunctions() throws Exception {
+        assumeTrue(onPath("nm"), "nm (binutils) is not installed");
+        CProgram.Finished nm = CProgram.run(list("nm", "-D", "--defined-only", dist.resolve("lib/libdemikernel.so")),
+                baseEnvironment(), TIMEOUT);
+        assertThat(nm.exitCode()).as(nm.describe()).isZero();
+        List<String> symbols = nm.output().lines().map(l -> l.substring(l.lastIndexOf(' ') + 1)).sorted().toList();
+        assertThat(symbols).isEqualTo(EXPORTS);
+    }
+
+    @Test
+    void theHeadersServeCxxPrograms() throws Exception {
+        assumeTrue(onPath("g++"), "g++ is not installed");
+        Path program = compile(list("g++", "-std=c++17"), sources.resolve("cxx-headers.cc"), "cxx-headers", flags,
+                List.of());
+        assertPassed(CProgram.run(list(program), catnap(), TIMEOUT), "c++: ok");
+    }
+
+    @Test
     void everyEntryPointWithInvalidArgumentsReturnsAnErrno() throws Exception {
         CProgram.Finished calls = CProgram.run(program("syscalls"), catnap(), TIMEOUT);
         assertPassed(calls, "syscalls: all passed");
@@ -190,6 +222,20 @@ class NativeAbiTest {
         env.remove("JDEMI_JAVA_HOME");
         env.put("JAVA_HOME", System.getProperty("java.home"));
         assertPassed(CProgram.run(program("threads", 8), env, TIMEOUT), "threads: 8 threads, each with its own LibOS");
+    }
+
+    @Test
+    void aJavaHomeOlderThan25IsPassedOverWithAMessage() throws Exception {
+        Path old = work.resolve("jdk-17");
+        Files.createDirectories(old.resolve("lib/server"));
+        Files.writeString(old.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+        Files.writeString(old.resolve("lib/server/libjvm.so"), "");
+        Map<String, String> env = catnap();
+        env.remove("JDEMI_JAVA_HOME");
+        env.put("JAVA_HOME", old.toString());
+        CProgram.Finished run = CProgram.run(program("threads", 1), env, TIMEOUT);
+        assertPassed(run, "threads: 1 threads, each with its own LibOS");
+        assertThat(run.output()).contains("JAVA_HOME=" + old + " is not a JDK 25+ (release 17)");
     }
 
     @Test
