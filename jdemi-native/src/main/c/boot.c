@@ -1,11 +1,12 @@
 /*
  * jdemi-native: starting (or joining) the JVM inside a C process and installing the Java side's entry points.
  *
- * The JVM is found at run time, not linked: libjvm.so is dlopen'ed from $JDEMI_JAVA_HOME, else from the first JDK 25+
- * among $JAVA_HOME, the JDK the library was built with and /usr/lib/jvm/temurin-25-jdk-amd64. Its class path is $JDEMI_CLASSPATH, else every jar in the jdemi/
- * directory next to libdemikernel.so. When the process already runs a JVM (a Java program that loaded this library),
- * that JVM is used. Once the class dev.jdemi.nativeabi.NativeAbi is loaded, its install method fills the entry
- * table with FFM upcall stubs, and every later call goes straight through those function pointers.
+ * The JVM is found at run time, not linked: libjvm.so is dlopen'ed from $JDEMI_JAVA_HOME, else from the first JDK
+ * 25+ among $JAVA_HOME, the JDK the library was built with and /usr/lib/jvm/temurin-25-jdk-amd64. Its class path is
+ * $JDEMI_CLASSPATH, else every jar in the jdemi/ directory next to libdemikernel.so. When the process already runs a
+ * JVM (a Java program that loaded this library), that JVM is used. Once the class dev.jdemi.nativeabi.NativeAbi is
+ * loaded, its install method fills the entry table with FFM upcall stubs, and every later call goes straight through
+ * those function pointers.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -314,7 +315,8 @@ static jclass for_name(JNIEnv *env, jobject loader)
 {
     jclass class_class = (*env)->FindClass(env, "java/lang/Class");
     jmethodID for_name =
-        (*env)->GetStaticMethodID(env, class_class, "forName", "(Ljava/lang/String;ZLjava/lang/ClassLoader;)Ljava/lang/Class;");
+        (*env)->GetStaticMethodID(env, class_class, "forName",
+                                  "(Ljava/lang/String;ZLjava/lang/ClassLoader;)Ljava/lang/Class;");
     jstring name = (*env)->NewStringUTF(env, ABI_CLASS_DOTS);
     if (name == NULL)
     {
@@ -347,8 +349,9 @@ static jobject jar_loader(JNIEnv *env, const char *cp)
     jmethodID to_url = (*env)->GetMethodID(env, uri_class, "toURL", "()Ljava/net/URL;");
     jmethodID system_loader =
         (*env)->GetStaticMethodID(env, loader_class, "getSystemClassLoader", "()Ljava/lang/ClassLoader;");
-    jmethodID new_instance = (*env)->GetStaticMethodID(env, url_loader_class, "newInstance",
-                                                       "([Ljava/net/URL;Ljava/lang/ClassLoader;)Ljava/net/URLClassLoader;");
+    jmethodID new_instance =
+        (*env)->GetStaticMethodID(env, url_loader_class, "newInstance",
+                                  "([Ljava/net/URL;Ljava/lang/ClassLoader;)Ljava/net/URLClassLoader;");
     if (describe_exception(env, "looking up java.net.URLClassLoader"))
     {
         return NULL;
@@ -381,7 +384,8 @@ static jobject jar_loader(JNIEnv *env, const char *cp)
     }
     free(copy);
     jobject parent = (*env)->CallStaticObjectMethod(env, loader_class, system_loader);
-    jobject loader = urls == NULL ? NULL : (*env)->CallStaticObjectMethod(env, url_loader_class, new_instance, urls, parent);
+    jobject loader =
+        urls == NULL ? NULL : (*env)->CallStaticObjectMethod(env, url_loader_class, new_instance, urls, parent);
     if (describe_exception(env, "making a class loader for jdemi's jars"))
     {
         return NULL;
@@ -397,7 +401,8 @@ static jclass find_abi_class_in_existing_vm(JNIEnv *env)
 {
     jclass thread_class = (*env)->FindClass(env, "java/lang/Thread");
     jmethodID current = (*env)->GetStaticMethodID(env, thread_class, "currentThread", "()Ljava/lang/Thread;");
-    jmethodID context_loader = (*env)->GetMethodID(env, thread_class, "getContextClassLoader", "()Ljava/lang/ClassLoader;");
+    jmethodID context_loader =
+        (*env)->GetMethodID(env, thread_class, "getContextClassLoader", "()Ljava/lang/ClassLoader;");
     jobject thread = (*env)->CallStaticObjectMethod(env, thread_class, current);
     jobject loader = thread == NULL ? NULL : (*env)->CallObjectMethod(env, thread, context_loader);
     if ((*env)->ExceptionCheck(env))
