@@ -24,14 +24,14 @@ static int transport_listen_accept(const struct sockaddr_in *local)
 {
     int one = 1;
     int listener = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(listener >= 0);
-    CHECK(setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
-    CHECK(bind(listener, (const struct sockaddr *)local, sizeof(*local)) == 0);
-    CHECK(listen(listener, 16) == 0);
+    CHECK_SYS(listener >= 0);
+    CHECK_SYS(setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+    CHECK_SYS(bind(listener, (const struct sockaddr *)local, sizeof(*local)) == 0);
+    CHECK_SYS(listen(listener, 16) == 0);
     announce("listening");
     int fd = accept(listener, NULL, NULL);
-    CHECK(fd >= 0);
-    CHECK(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0);
+    CHECK_SYS(fd >= 0);
+    CHECK_SYS(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0);
     close(listener);
     return fd;
 }
@@ -40,9 +40,9 @@ static int transport_connect(const struct sockaddr_in *remote)
 {
     int one = 1;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    CHECK(connect(fd, (const struct sockaddr *)remote, sizeof(*remote)) == 0);
-    CHECK(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0);
+    CHECK_SYS(fd >= 0);
+    CHECK_SYS(connect(fd, (const struct sockaddr *)remote, sizeof(*remote)) == 0);
+    CHECK_SYS(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0);
     return fd;
 }
 
@@ -55,7 +55,7 @@ static void transport_send(int fd, uint8_t fill, size_t size)
     while (sent < size)
     {
         ssize_t n = send(fd, buf + sent, size - sent, 0);
-        CHECK(n > 0);
+        CHECK_SYS(n > 0);
         sent += (size_t)n;
     }
 }
@@ -73,7 +73,7 @@ static size_t transport_recv(int fd, uint8_t fill, uint8_t *echo)
 #else
     n = recv(fd, buf, sizeof(buf), 0);
 #endif
-    CHECK(n >= 0);
+    CHECK_SYS(n >= 0);
     for (ssize_t k = 0; fill != 0 && k < n; k++)
     {
         CHECK(buf[k] == fill);
@@ -91,14 +91,14 @@ static void transport_echo(int fd, const uint8_t *bytes, size_t n)
     while (sent < n)
     {
         ssize_t w = send(fd, bytes + sent, n - sent, 0);
-        CHECK(w > 0);
+        CHECK_SYS(w > 0);
         sent += (size_t)w;
     }
 }
 
 static void transport_close(int fd)
 {
-    CHECK(close(fd) == 0);
+    CHECK_SYS(close(fd) == 0);
 }
 
 #else

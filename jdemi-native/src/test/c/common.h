@@ -27,6 +27,17 @@
         }                                                                                                          \
     } while (0)
 
+/* For a system call: the check, and errno when it fails. */
+#define CHECK_SYS(cond)                                                                                            \
+    do                                                                                                             \
+    {                                                                                                              \
+        if (!(cond))                                                                                               \
+        {                                                                                                          \
+            fprintf(stderr, "%s:%d: check failed: %s: %s\n", __FILE__, __LINE__, #cond, strerror(errno));         \
+            exit(1);                                                                                               \
+        }                                                                                                          \
+    } while (0)
+
 #define CHECK_RC(expr, want)                                                                                       \
     do                                                                                                             \
     {                                                                                                              \
