@@ -207,6 +207,25 @@ class NativeAbiTest {
     }
 
     @Test
+    void initReadsConfigPathAsUpstreamAndRefusesABadFileWithEinval() throws Exception {
+        Path file = work.resolve("bad-config.yaml");
+        Files.writeString(file, "demikernel:\n  local_ipv4_addr: 127.0.0.1\nnot_a_section:\n  key: 1\n");
+        Map<String, String> env = catnap();
+        env.put("CONFIG_PATH", file.toString());
+        CProgram.Finished calls = CProgram.run(program("syscalls", "--init-fails", 22), env, TIMEOUT);
+        assertPassed(calls, "syscalls: all passed");
+        assertThat(calls.output()).contains("not_a_section").contains(file.toString());
+        env.put("CONFIG_PATH", work.resolve("no-such-config.yaml").toString());
+        calls = CProgram.run(program("syscalls", "--init-fails", 22), env, TIMEOUT);
+        assertPassed(calls, "syscalls: all passed");
+        assertThat(calls.output()).contains("does not exist");
+        Path good = work.resolve("good-config.yaml");
+        Files.writeString(good, "demikernel:\n  local_ipv4_addr: 127.0.0.1\n");
+        env.put("CONFIG_PATH", good.toString());
+        assertPassed(CProgram.run(program("threads", 1), env, TIMEOUT), "threads: 1 threads");
+    }
+
+    @Test
     void initWithoutAJdkIsEioWithAClearMessage() throws Exception {
         Map<String, String> env = catnap();
         env.put("JDEMI_JAVA_HOME", work.resolve("no-such-jdk").toString());
