@@ -6,6 +6,7 @@ import dev.jdemi.LibOSName;
 import dev.jdemi.Opcode;
 import dev.jdemi.QResult;
 import dev.jdemi.Sga;
+import dev.jdemi.SocketOption;
 import dev.jdemi.WaitPolicy;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +101,35 @@ class CatnapTransportTest {
             assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("ping");
             libos.close(qd);
             libos.close(listen);
+        }
+    }
+
+    @Test
+    void acceptedSocketsTakeNodelayFromTheConfiguration() throws Exception {
+        assertThat(acceptedNodelay(Config.defaults())).as("default: nodelay on, as upstream").isTrue();
+        assertThat(acceptedNodelay(Config.parse("tcp_socket_options:\n  nodelay: false\n")))
+                .as("tcp_socket_options.nodelay: false").isFalse();
+    }
+
+    /** Accepts one connection from a JDK client and returns TCP_NODELAY of the accepted qd. */
+    private static boolean acceptedNodelay(Config config) throws Exception {
+        try (LibOS libos = LibOS.open(LibOSName.CATNAP, config)) {
+            int listen = libos.socket(LibOS.AF_INET, LibOS.SOCK_STREAM, 0);
+            int port;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            libos.bind(listen, new InetSocketAddress("127.0.0.1", port));
+            libos.listen(listen, 1);
+            long accept = libos.accept(listen);
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                QResult result = libos.wait(accept, Duration.ofSeconds(10));
+                assertThat(result.opcode()).isEqualTo(Opcode.ACCEPT);
+                boolean nodelay = libos.getSockOpt(result.acceptedQd(), SocketOption.TCP_NODELAY);
+                libos.close(result.acceptedQd());
+                libos.close(listen);
+                return nodelay;
+            }
         }
     }
 
