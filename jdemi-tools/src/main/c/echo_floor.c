@@ -7,7 +7,8 @@
  *       killed.
  *   jdemi-echo-floor client PORT OUTFILE WARMUP_MS MEASURE_MS SIZE:CONNS...
  *       For each SIZE:CONNS scenario: opens CONNS connections, keeps one SIZE-byte request in flight on each, runs
- *       WARMUP_MS unrecorded and MEASURE_MS recorded, closes them. Writes the results to OUTFILE in the format that
+ *       WARMUP_MS unrecorded and MEASURE_MS recorded, closes them. It starts once a line arrives on standard input
+ *       (the bench's word that the server is ready). Writes the results to OUTFILE in the format that
  *       dev.jdemi.tools.bench.RunFile reads (little endian): per scenario int32 size, int32 conns, int64 elapsed ns,
  *       int64 requests, int32 samples, then that many int32 round-trip times in ns.
  */
@@ -31,6 +32,8 @@
 #define BUF_SIZE 65536
 /* The most round-trip times kept per scenario; requests beyond it are counted, not kept (the same cap as Java's). */
 #define MAX_SAMPLES (4 * 1024 * 1024)
+/* How long past its window a scenario waits for its first measured request. */
+#define GRACE_NS 10000000000LL
 
 static void die(const char *what) {
     perror(what);
@@ -197,7 +200,12 @@ static struct result run_scenario(int port, int size, int nconns, int64_t warmup
         }
     }
     struct epoll_event events[MAX_EVENTS];
-    while (now_ns() < end) {
+    /* As Java's Recorder: a window in which no request completed is extended (up to GRACE_NS) until one does. */
+    for (;;) {
+        int64_t t = now_ns();
+        if (t >= end && (r.requests > 0 || t >= end + GRACE_NS)) {
+            break;
+        }
         if (nconns == 1) {
             /* One connection: spin on its read, one system call per poll, as the tightest C client would. */
             if (on_readable(&conns[0], buf, msg, size, measure_start, lat, &r) < 0) {
@@ -227,6 +235,14 @@ static void put(FILE *out, const void *p, size_t n) {
 }
 
 static int client(int port, const char *outfile, int warmup_ms, int measure_ms, int nscenarios, char **scenarios) {
+    /* The bench starts the client with the server and says when the server is ready with a line on stdin. */
+    int c;
+    while ((c = getchar()) != '\n') {
+        if (c == EOF) {
+            fprintf(stderr, "the bench closed standard input before the server was ready\n");
+            return 1;
+        }
+    }
     int32_t *lat = malloc(sizeof(int32_t) * MAX_SAMPLES);
     FILE *out = fopen(outfile, "wb");
     if (lat == NULL || out == NULL) {

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One end of a Java peer, in a process of its own: {@code EchoAgent PEER server PORT}, or {@code EchoAgent PEER
- * client PORT OUTFILE WARMUP_MS MEASURE_MS SIZE:CONNS...} (the same arguments as the C floor).
+ * client PORT OUTFILE WARMUP_MS MEASURE_MS SIZE:CONNS...} (the same arguments as the C floor). The client waits for
+ * a line on standard input (the bench's word that the server is ready) before it connects.
  */
 public final class EchoAgent {
     /** The unrecorded run before the scenarios. */
@@ -44,6 +45,12 @@ public final class EchoAgent {
             case "client" -> {
                 if (args.length < 7) {
                     usage();
+                }
+                // The bench starts the client with the server, so that the two JVMs start in parallel, and says
+                // when the server is ready with a line on standard input.
+                if (new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine() == null) {
+                    System.err.println("the bench closed standard input before the server was ready");
+                    System.exit(1);
                 }
                 Path out = Path.of(args[3]);
                 long warmupNs = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[4]));

@@ -157,35 +157,53 @@ public final class EchoBench {
         Path out = settings.workDir().resolve(peer.id() + "-round" + round + ".bin");
         Path clientLog = settings.workDir().resolve(peer.id() + "-round" + round + "-client.log");
         Files.deleteIfExists(out);
+        // Both processes start at once, so that their JVMs start in parallel; the client waits for a line on its
+        // standard input, sent once the server is ready.
         Process server = start(pinned(peer.serverCommand(port), 0), null);
+        Process client = null;
+        LinkedBlockingQueue<String> serverLines = readLines(server);
         try {
-            awaitReady(server, peer);
-            Process client = start(pinned(peer.clientCommand(port, out, settings.warmupMs(), settings.measureMs(),
+            client = start(pinned(peer.clientCommand(port, out, settings.warmupMs(), settings.measureMs(),
                     settings.scenarios()), 1), clientLog);
-            long timeoutMs = settings.scenarios().size() * (settings.warmupMs() + settings.measureMs())
+            awaitReady(serverLines, peer);
+            try (var go = client.getOutputStream()) {
+                go.write('\n');
+            }
+            long timeoutMs = (settings.scenarios().size() + 1) * (settings.warmupMs() + settings.measureMs())
                     + CLIENT_SLACK_MS;
             boolean finished;
             try {
                 finished = client.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                client.destroyForcibly();
                 throw new RunFailed("interrupted");
             }
             if (!finished) {
-                client.destroyForcibly();
                 throw new RunFailed("the client did not finish within " + timeoutMs + " ms; " + tail(clientLog));
             }
             if (client.exitValue() != 0) {
-                throw new RunFailed("the client exited with " + client.exitValue() + "; " + tail(clientLog));
+                throw new RunFailed("the client exited with " + client.exitValue() + "; " + tail(clientLog)
+                        + serverTail(server, serverLines));
             }
             if (!server.isAlive()) {
-                throw new RunFailed("the server died during the run (exit " + server.exitValue() + ")");
+                throw new RunFailed("the server died during the run" + serverTail(server, serverLines));
             }
             return RunFile.read(out);
         } finally {
+            if (client != null) {
+                stop(client);
+            }
             stop(server);
         }
+    }
+
+    private static String serverTail(Process server, LinkedBlockingQueue<String> lines) {
+        List<String> seen = new ArrayList<>();
+        lines.drainTo(seen);
+        seen.remove(EOF);
+        return "; the server is " + (server.isAlive() ? "alive" : "dead")
+                + (seen.isEmpty() ? "" : ", its last lines: " + String.join(" | ",
+                        seen.subList(Math.max(0, seen.size() - 5), seen.size())));
     }
 
     private List<String> pinned(List<String> command, int cpu) {
@@ -205,12 +223,15 @@ public final class EchoBench {
         return builder.start();
     }
 
-    /** Waits for the server's READY line; its other lines go to the log. */
-    private void awaitReady(Process server, EchoPeer peer) throws RunFailed {
+    /** The end of a process's output in {@link #readLines}. */
+    private static final String EOF = "\u0000eof";
+
+    /** Reads a process's output on a thread of its own, so that the process never blocks on a full pipe. */
+    private static LinkedBlockingQueue<String> readLines(Process process) {
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread.ofPlatform().daemon().name("bench-server-output").start(() -> {
             try (BufferedReader in = new BufferedReader(
-                    new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     lines.add(line);
@@ -218,9 +239,14 @@ public final class EchoBench {
             } catch (IOException e) {
                 lines.add("(output lost: " + e + ")");
             } finally {
-                lines.add("\u0000eof");
+                lines.add(EOF);
             }
         });
+        return lines;
+    }
+
+    /** Waits for the server's READY line; its other lines go to the log. */
+    private void awaitReady(LinkedBlockingQueue<String> lines, EchoPeer peer) throws RunFailed {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
         List<String> seen = new ArrayList<>();
         try {
@@ -232,7 +258,7 @@ public final class EchoBench {
                 if (line.equals("READY")) {
                     return;
                 }
-                if (line.equals("\u0000eof")) {
+                if (line.equals(EOF)) {
                     throw new RunFailed("the server exited before READY: " + String.join(" | ", seen));
                 }
                 seen.add(line);

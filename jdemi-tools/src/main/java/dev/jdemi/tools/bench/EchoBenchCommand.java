@@ -41,14 +41,14 @@ public final class EchoBenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "About a minute: ${DEFAULT-VALUE} rounds with short windows "
-            + "(100 ms warm-up, 100 ms measured per scenario).")
+    @Option(names = "--quick", description = "About a minute: " + DEFAULT_ROUNDS + " rounds with short windows "
+            + "(50 ms warm-up, 100 ms measured per scenario).")
     private boolean quick;
 
     @Option(names = "--rounds", paramLabel = "N", description = "Rounds (default " + DEFAULT_ROUNDS + ").")
     private Integer rounds;
 
-    @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm-up per scenario (default 500; quick 100).")
+    @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm-up per scenario (default 500; quick 50).")
     private Long warmupMs;
 
     @Option(names = "--measure-ms", paramLabel = "MS",
@@ -81,7 +81,7 @@ public final class EchoBenchCommand implements Callable<Integer> {
         if (roundCount < 1) {
             throw new ParameterException(spec.commandLine(), "--rounds must be at least 1");
         }
-        long warmup = warmupMs != null ? warmupMs : quick ? 100 : 500;
+        long warmup = warmupMs != null ? warmupMs : quick ? 50 : 500;
         long measure = measureMs != null ? measureMs : quick ? 100 : 1500;
         if (warmup < 0 || measure < 1) {
             throw new ParameterException(spec.commandLine(), "--warmup-ms must be >= 0 and --measure-ms >= 1");

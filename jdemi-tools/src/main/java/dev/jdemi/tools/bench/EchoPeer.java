@@ -40,8 +40,8 @@ public interface EchoPeer {
     List<String> serverCommand(int port);
 
     /**
-     * The client's command line. The client runs every scenario in order against the server and writes a
-     * {@link RunFile}.
+     * The client's command line. The client waits for a line on standard input (the server is ready), runs every
+     * scenario in order against the server and writes a {@link RunFile}.
      *
      * @param port the server's port on 127.0.0.1
      * @param out the run file to write

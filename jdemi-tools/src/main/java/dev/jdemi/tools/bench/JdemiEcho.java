@@ -21,6 +21,8 @@ import java.util.Arrays;
 final class JdemiEcho implements EchoTransport {
     /** How long one {@code waitAny} lasts at most, so that the end of the window is noticed without traffic. */
     private static final long POLL_NS = 10_000_000L;
+    /** The owner of the listening socket's tokens; connections are numbered from 1. */
+    private static final long LISTENER = -1;
 
     private final LibOSName name;
     private final WaitPolicy policy;
@@ -47,38 +49,64 @@ final class JdemiEcho implements EchoTransport {
             libos.bind(listenQd, address);
             libos.listen(listenQd, 1024);
             ready.run();
+            // Every token carries the connection it belongs to. A closed connection's qd is soon reused by the
+            // next one accepted, and operations of the old one that completed before the close (a push that failed
+            // with ECONNRESET) must not act on the new one.
             TokenSet tokens = new TokenSet();
             QResult result = new QResult();
-            tokens.add(libos.accept(listenQd));
+            long[] connectionOfQd = new long[64];
+            long connections = 0;
+            tokens.add(libos.accept(listenQd), LISTENER);
             while (true) {
                 int index = libos.waitAny(tokens.qts, tokens.count, result, POLL_NS);
                 if (index < 0) {
                     continue;
                 }
-                tokens.removeAt(index);
+                long connection = tokens.removeAt(index);
                 int qd = result.qd();
+                boolean current = connection == LISTENER
+                        || (qd < connectionOfQd.length && connectionOfQd[qd] == connection);
                 switch (result.opcode()) {
                     case ACCEPT -> {
-                        tokens.add(libos.accept(listenQd));
-                        tokens.add(libos.pop(result.acceptedQd()));
+                        tokens.add(libos.accept(listenQd), LISTENER);
+                        int accepted = result.acceptedQd();
+                        if (accepted >= connectionOfQd.length) {
+                            connectionOfQd = Arrays.copyOf(connectionOfQd, Math.max(accepted + 1,
+                                    connectionOfQd.length * 2));
+                        }
+                        connectionOfQd[accepted] = ++connections;
+                        try {
+                            tokens.add(libos.pop(accepted), connections);
+                        } catch (DemiException e) {
+                            close(libos, accepted, connectionOfQd);
+                        }
                     }
                     case POP -> {
                         Sga sga = result.sga();
-                        if (sga.length() == 0) {
+                        try {
+                            if (!current) {
+                                continue;
+                            }
+                            if (sga.length() == 0) {
+                                close(libos, qd, connectionOfQd);
+                                continue;
+                            }
+                            tokens.add(libos.push(qd, sga), connection);
+                            tokens.add(libos.pop(qd), connection);
+                        } catch (DemiException e) {
+                            // The client left while its echo was on the way.
+                            close(libos, qd, connectionOfQd);
+                        } finally {
                             libos.sgaFree(sga);
-                            libos.close(qd);
-                            continue;
                         }
-                        long pushQt = libos.push(qd, sga);
-                        libos.sgaFree(sga);
-                        tokens.add(pushQt);
-                        tokens.add(libos.pop(qd));
                     }
                     case FAILED -> {
-                        // A connection reset, or an operation of a connection closed above (EBADF): either way
-                        // nothing is left to echo on it.
-                        if (result.ret() != Errno.EBADF && qd != listenQd) {
-                            closeQuietly(libos, qd);
+                        if (connection == LISTENER) {
+                            // A failed accept (the client gave up first): keep accepting.
+                            tokens.add(libos.accept(listenQd), LISTENER);
+                        } else if (current) {
+                            // A connection reset: nothing is left to echo on it.
+                            close(libos, qd, connectionOfQd);
                         }
                     }
                     default -> {
@@ -89,7 +117,8 @@ final class JdemiEcho implements EchoTransport {
         }
     }
 
-    private static void closeQuietly(LibOS libos, int qd) {
+    private static void close(LibOS libos, int qd, long[] connectionOfQd) {
+        connectionOfQd[qd] = 0;
         try {
             libos.close(qd);
         } catch (DemiException e) {
@@ -177,20 +206,34 @@ final class JdemiEcho implements EchoTransport {
         }
     }
 
-    /** The outstanding tokens, in an array {@code waitAny} takes as it is; removal swaps the last one in. */
+    /**
+     * The outstanding tokens, in an array {@code waitAny} takes as it is, each with an owner; removal swaps the last
+     * one in.
+     */
     private static final class TokenSet {
         long[] qts = new long[64];
+        long[] owners = new long[64];
         int count;
 
         void add(long qt) {
-            if (count == qts.length) {
-                qts = Arrays.copyOf(qts, count * 2);
-            }
-            qts[count++] = qt;
+            add(qt, 0);
         }
 
-        void removeAt(int index) {
-            qts[index] = qts[--count];
+        void add(long qt, long owner) {
+            if (count == qts.length) {
+                qts = Arrays.copyOf(qts, count * 2);
+                owners = Arrays.copyOf(owners, count * 2);
+            }
+            qts[count] = qt;
+            owners[count++] = owner;
+        }
+
+        long removeAt(int index) {
+            long owner = owners[index];
+            count--;
+            qts[index] = qts[count];
+            owners[index] = owners[count];
+            return owner;
         }
     }
 }

@@ -10,6 +10,8 @@ package dev.jdemi.tools.bench;
 public final class Recorder {
     /** The most round-trip times kept per scenario, the same cap as the C floor's. */
     public static final int DEFAULT_CAPACITY = 4 * 1024 * 1024;
+    /** How long past its window a scenario waits for its first measured request. */
+    public static final long GRACE_NS = 10_000_000_000L;
 
     private final int[] samples;
     private int count;
@@ -55,14 +57,17 @@ public final class Recorder {
     }
 
     /**
-     * Records a completed request.
+     * Records a completed request. A window in which no request completed (the process did not get the CPU) is
+     * extended until one does, so that every scenario has at least one figure; past {@link #GRACE_NS} the client
+     * gives up on it.
      *
      * @param sentNs when the request was sent ({@link System#nanoTime()})
      * @param nowNs when its reply was complete
      * @return true while the scenario goes on; false once its window is over (send no further request)
      */
     public boolean complete(long sentNs, long nowNs) {
-        if (nowNs >= endNs) {
+        boolean late = nowNs >= endNs;
+        if (late && requests > 0) {
             return false;
         }
         if (sentNs >= measureStartNs) {
@@ -72,12 +77,13 @@ public final class Recorder {
                 samples[count++] = (int) Math.min(rtt, Integer.MAX_VALUE);
             }
         }
-        return true;
+        return !late || requests == 0;
     }
 
-    /** {@return whether the scenario's window is over} */
+    /** {@return whether the scenario is over: its window has passed with a request in it, or the grace too} */
     public boolean over() {
-        return System.nanoTime() >= endNs;
+        long now = System.nanoTime();
+        return now >= endNs && (requests > 0 || now >= endNs + GRACE_NS);
     }
 
     /** {@return the nanoTime at which the scenario ends} */
