@@ -6,8 +6,10 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -15,6 +17,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.List;
 
 /**
@@ -60,7 +63,12 @@ public final class CdfChart {
         }
         LogAxis time = new LogAxis("round-trip time (µs, log scale)");
         time.setSmallestValue(1);
-        time.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.#"));
+        // One tick per decade (a LogAxis counts its tick unit in powers of ten).
+        time.setAutoTickUnitSelection(false);
+        time.setTickUnit(new NumberTickUnit(1.0));
+        time.setMinorTickCount(9);
+        time.setMinorTickMarksVisible(true);
+        time.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
         NumberAxis fraction = new NumberAxis("fraction of round trips ≤ time");
         fraction.setRange(0, 1.0);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
@@ -73,7 +81,7 @@ public final class CdfChart {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         JFreeChart chart = new JFreeChart("TCP echo round trips, " + scenario.label() + ": CDF",
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.addSubtitle(new org.jfree.chart.title.TextTitle(subtitle));
+        chart.addSubtitle(new TextTitle(subtitle));
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }

@@ -207,8 +207,10 @@ final class JdemiEcho implements EchoTransport {
     }
 
     /**
-     * The outstanding tokens, in an array {@code waitAny} takes as it is, each with an owner; removal swaps the last
-     * one in.
+     * The outstanding tokens, in an array {@code waitAny} takes as it is, each with an owner, oldest first: removal
+     * shifts the younger ones down. {@code waitAny} returns the first completed token in array order, so keeping the
+     * oldest first serves connections in turn; with the last token swapped into the hole instead, a few connections
+     * kept the front of the array and the others waited for milliseconds (p99 in ms with 8 and 32 connections).
      */
     private static final class TokenSet {
         long[] qts = new long[64];
@@ -231,8 +233,8 @@ final class JdemiEcho implements EchoTransport {
         long removeAt(int index) {
             long owner = owners[index];
             count--;
-            qts[index] = qts[count];
-            owners[index] = owners[count];
+            System.arraycopy(qts, index + 1, qts, index, count - index);
+            System.arraycopy(owners, index + 1, owners, index, count - index);
             return owner;
         }
     }
