@@ -89,6 +89,30 @@ class EchoBenchCommandTest {
         assertThat(stderr.toString()).contains("unknown peer no-such-peer", "c-floor", "catnap-spin");
     }
 
+    @Test
+    void peersFromAProviderAreSkippedWithTheirReasonOrReportedAsFailed(@TempDir Path out) throws IOException {
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(stdout, true));
+        cmd.setErr(new PrintWriter(stderr, true));
+
+        int status = cmd.execute("bench", "echo", "--rounds", "1", "--warmup-ms", "0", "--measure-ms", "50",
+                "--peers", "c-floor," + TestPeers.UNAVAILABLE + "," + TestPeers.FAILING, "--scenarios", "64:1",
+                "--out", out.toString());
+
+        assertThat(status).as("a failed peer fails the run").isEqualTo(1);
+        assertThat(stderr.toString()).contains("SKIP " + TestPeers.UNAVAILABLE + ": " + TestPeers.REASON);
+        String text = Files.readString(out.resolve("echo-latest.md"));
+        assertThat(text).contains("`" + TestPeers.UNAVAILABLE + "`: SKIPPED, " + TestPeers.REASON);
+        assertThat(text).contains("`" + TestPeers.FAILING + "` FAILED in round 1: the client exited with 3",
+                "client gives up");
+        List<String[]> rows = rows(text, "64 B × 1 conn (latency)");
+        assertThat(rows).extracting(cells -> cells[0]).containsExactly("c-floor", TestPeers.FAILING);
+        assertThat(Double.parseDouble(rows.getFirst()[1])).as("the floor still measured").isPositive();
+        assertThat(rows.get(1)[1]).as("no figures for the failed peer").isEqualTo("–");
+    }
+
     /** The cells of each table row of a scenario's section, without the leading and trailing bars. */
     private static List<String[]> rows(String text, String scenario) {
         int start = text.indexOf("### " + scenario);
