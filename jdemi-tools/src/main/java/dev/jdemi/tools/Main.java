@@ -1,6 +1,7 @@
 package dev.jdemi.tools;
 
 import dev.jdemi.DemiException;
+import dev.jdemi.tools.bench.BenchCommand;
 import dev.jdemi.tools.demo.DemoCommand;
 import dev.jdemi.tools.echo.TcpEchoCommand;
 import dev.jdemi.tools.echo.UdpEchoCommand;
@@ -46,6 +47,7 @@ public final class Main implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
+        cmd.addSubcommand(new BenchCommand());
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof DemiException) {
                 commandLine.getErr().println("jdemi " + commandLine.getCommandName() + ": " + e.getMessage());
