@@ -73,6 +73,14 @@ class DependencyRuleTest {
     }
 
     @Test
+    void phyKnowsOnlyTheApiAndTheRuntime() {
+        check(noClasses().that().resideInAPackage("dev.jdemi.phy..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.jdemi.wire..", "dev.jdemi.inet..",
+                        "dev.jdemi.sys..", "dev.jdemi.libos..", "dev.jdemi.catnap..", "dev.jdemi.catmem..",
+                        "dev.jdemi.bootstrap.."));
+    }
+
+    @Test
     void inetTransportsDoNotImportEachOther() {
         check(noClasses().that().resideInAPackage("dev.jdemi.inet.tcp..")
                 .should().dependOnClassesThat().resideInAPackage("dev.jdemi.inet.udp.."));
