@@ -81,6 +81,16 @@ class DependencyRuleTest {
     }
 
     @Test
+    void inetLowerHalfKnowsNoTransportNorLibos() {
+        check(noClasses().that().resideInAPackage("dev.jdemi.inet")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.jdemi.inet.udp..", "dev.jdemi.inet.tcp..",
+                        "dev.jdemi.inet.transport..", "dev.jdemi.libos.."));
+        check(noClasses().that().resideInAnyPackage("dev.jdemi.inet.udp..", "dev.jdemi.inet.tcp..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.jdemi.inet.transport..", "dev.jdemi.libos..",
+                        "dev.jdemi.phy.."));
+    }
+
+    @Test
     void inetTransportsDoNotImportEachOther() {
         check(noClasses().that().resideInAPackage("dev.jdemi.inet.tcp..")
                 .should().dependOnClassesThat().resideInAPackage("dev.jdemi.inet.udp.."));
