@@ -48,7 +48,19 @@ public final class TestHosts {
      * @return the configuration
      */
     public static Config config(String ip, String mac, String extraInetKeys) {
-        return Config.parse("""
+        return Config.parse(yaml(ip, mac, extraInetKeys));
+    }
+
+    /**
+     * The YAML text of {@link #config}.
+     *
+     * @param ip the IPv4 address
+     * @param mac the MAC address
+     * @param extraInetKeys more {@code inetstack_config} lines
+     * @return the text
+     */
+    public static String yaml(String ip, String mac, String extraInetKeys) {
+        return """
                 demikernel:
                   local_ipv4_addr: "%s"
                   local_link_addr: "%s"
@@ -62,6 +74,6 @@ public final class TestHosts {
                   arp_request_retries: 2
                   arp_request_timeout: 1
                   arp_cache_ttl: 600
-                %s""".formatted(ip, mac, extraInetKeys));
+                %s""".formatted(ip, mac, extraInetKeys);
     }
 }
