@@ -108,7 +108,9 @@ public final class MemoryNetwork implements AutoCloseable {
             if (!driving) {
                 driving = true;
                 try {
-                    for (Host other : hosts) {
+                    // Indexed loops: an iterator per loop iteration would be the datapath's only allocation.
+                    for (int i = 0; i < hosts.size(); i++) {
+                        Host other = hosts.get(i);
                         if (other != host && other.transport().isOpen()) {
                             work += other.libos().runtime().pollOnce();
                         }
@@ -128,7 +130,8 @@ public final class MemoryNetwork implements AutoCloseable {
         @Override
         public long nextEventNs() {
             long next = host.transport().nextEventNs();
-            for (Host other : hosts) {
+            for (int i = 0; i < hosts.size(); i++) {
+                Host other = hosts.get(i);
                 if (other != host && other.transport().isOpen()) {
                     next = Math.min(next, Math.min(other.transport().nextEventNs(),
                             other.libos().runtime().timers().nextDeadlineNs()));
