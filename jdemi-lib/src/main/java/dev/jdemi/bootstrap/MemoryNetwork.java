@@ -70,6 +70,19 @@ public final class MemoryNetwork implements AutoCloseable {
         return List.copyOf(hosts);
     }
 
+    /** Wraps a host's port in another device, such as a {@link dev.jdemi.phy.FaultInjector} or a pcap tap. */
+    @FunctionalInterface
+    public interface DeviceWrapper {
+        /**
+         * Wraps a port.
+         *
+         * @param port the host's port on the wire
+         * @param pool the host's buffer pool
+         * @return the device the host's stack uses, owning the port
+         */
+        PhysicalLayer wrap(PhysicalLayer port, BufferPool pool);
+    }
+
     /**
      * Opens a host.
      *
@@ -77,12 +90,23 @@ public final class MemoryNetwork implements AutoCloseable {
      * @return the host, owned by the network (closed with it) unless closed before
      */
     public Host open(Config config) {
+        return open(config, (port, pool) -> port);
+    }
+
+    /**
+     * Opens a host whose port is wrapped in another device.
+     *
+     * @param config the host's configuration: local IPv4 and MAC addresses are required
+     * @param wrapper makes the device the host uses from its port
+     * @return the host, owned by the network (closed with it) unless closed before
+     */
+    public Host open(Config config, DeviceWrapper wrapper) {
         InetConfig inet = InetConfig.from(config);
         Runtime runtime = new Runtime(clock, new BufferPool(BufferPool.STACK_HEADROOM), config.jdemi().waitPolicy());
         InetTransport transport;
         try {
             PhysicalLayer port = wire.attach(runtime.pool(), Capabilities.ethernet(inet.mtuBytes(), inet.localMac()));
-            transport = new InetTransport(inet, port);
+            transport = new InetTransport(inet, wrapper.wrap(port, runtime.pool()));
         } catch (RuntimeException e) {
             runtime.close();
             throw e;

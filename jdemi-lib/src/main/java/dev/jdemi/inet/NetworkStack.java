@@ -34,8 +34,8 @@ import java.lang.foreign.MemorySegment;
  * come from the LibOS's buffer pool, whose headroom must hold the headers ({@link BufferPool#STACK_HEADROOM}).
  */
 public final class NetworkStack implements AutoCloseable {
-    /** ICMP destination unreachable code 2 (RFC 792). */
-    static final int CODE_PROTOCOL_UNREACHABLE = 2;
+    /** ICMP destination unreachable code 2, protocol unreachable (RFC 792). */
+    public static final int CODE_PROTOCOL_UNREACHABLE = 2;
     /** The time to live of every datagram sent (RFC 1700's recommended default, as Linux). */
     static final int TTL = 64;
     private static final int LOOPBACK_FRAMES = 256;

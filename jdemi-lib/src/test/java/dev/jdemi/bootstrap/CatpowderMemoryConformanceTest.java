@@ -3,12 +3,11 @@ package dev.jdemi.bootstrap;
 import dev.jdemi.LibOS;
 import dev.jdemi.conformance.ApiConformanceSuite;
 import dev.jdemi.inet.TestHosts;
-import dev.jdemi.phy.PcapWriter;
+import dev.jdemi.phy.PcapOnFailure;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.util.Locale;
 
 import org.junit.jupiter.api.AfterEach;
@@ -17,12 +16,13 @@ import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs the UDP part of the API conformance suite on the user-space stack: two catpowder LibOSes (alice the server,
  * bob the client) joined by the in-memory wire, in the test's thread, resolving each other with ARP. The UDP part is
  * every test whose name mentions UDP and the UDP transfer group; the TCP tests are disabled until the stack has TCP
- * (the next issue). Every frame is captured to {@code target/pcap/conformance/<test>.pcap}, kept when the test fails.
+ * (the next issue). A failing test leaves the frames it exchanged in {@code target/pcap}.
  */
 @DisplayName("catpowder over the memory wire conforms to the API (UDP part)")
 @ExtendWith(CatpowderMemoryConformanceTest.UdpPartOnly.class)
@@ -31,9 +31,12 @@ class CatpowderMemoryConformanceTest extends ApiConformanceSuite {
     /** TEST-NET-1 (RFC 5737): never any host's address. */
     private static final InetAddress NON_LOCAL = address("192.0.2.1");
 
+    /** Every frame of a test, kept under {@code target/pcap/<this class>/} when the test fails. */
+    @RegisterExtension
+    final PcapOnFailure pcap = new PcapOnFailure();
+
     private final MemoryNetwork network = new MemoryNetwork();
     private int nextPort = 7000;
-    private Path capture;
 
     /** Enables the UDP part of the suite only. */
     static final class UdpPartOnly implements ExecutionCondition {
@@ -53,9 +56,7 @@ class CatpowderMemoryConformanceTest extends ApiConformanceSuite {
 
     @Override
     protected LibOS openServer() {
-        String test = "conformance-" + System.nanoTime();
-        capture = Path.of("target", "pcap", "conformance", test + ".pcap");
-        network.wire().capture(PcapWriter.open(capture));
+        pcap.capture(network.wire());
         return network.open(TestHosts.alice()).libos();
     }
 

@@ -54,6 +54,17 @@ public final class TestNetwork implements AutoCloseable {
     }
 
     /**
+     * Adds a host whose port is wrapped, in a fault injector for example.
+     *
+     * @param config its configuration
+     * @param wrapper makes its device from its port
+     * @return the host
+     */
+    public MemoryNetwork.Host add(Config config, MemoryNetwork.DeviceWrapper wrapper) {
+        return network.open(config, wrapper);
+    }
+
+    /**
      * Runs the network until an operation completes.
      *
      * @param libos the operation's LibOS

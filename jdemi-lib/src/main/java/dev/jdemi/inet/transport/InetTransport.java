@@ -188,8 +188,9 @@ public final class InetTransport implements Transport, Runtime.Poller {
                 stack.unreachable(datagram, IcmpHeader.CODE_PORT_UNREACHABLE, nowNs);
             }
         } else {
+            // The TCP seam: until the stack has TCP, a segment is answered as for any protocol it does not run.
             code = InetDrop.TRANSPORT_UNSUPPORTED;
-            stack.unreachable(datagram, 2, nowNs);
+            stack.unreachable(datagram, NetworkStack.CODE_PROTOCOL_UNREACHABLE, nowNs);
         }
         if (code != DropReason.NONE) {
             stack.stats().drop(code);
