@@ -162,7 +162,8 @@ final class Arp {
         int spa = arp.spa();
         int tpa = arp.tpa();
         int op = arp.op();
-        if (sha == EthernetHeader.BROADCAST || sha == 0 || sha == localMac || spa == localIp || Ipv4Addresses.isBroadcast(spa)
+        if (sha == EthernetHeader.BROADCAST || sha == 0 || sha == localMac || spa == localIp
+                || Ipv4Addresses.isBroadcast(spa)
                 || Ipv4Addresses.isMulticast(spa)) {
             return InetDrop.ARP_BAD_SENDER;
         }

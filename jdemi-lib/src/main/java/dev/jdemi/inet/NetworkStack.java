@@ -298,7 +298,8 @@ public final class NetworkStack implements AutoCloseable {
      * Ethernet headers in front.
      *
      * @param length the transport header and data
-     * @return the buffer, owned by the caller, or null when the pool is exhausted (counted as {@link InetDrop#NO_BUFFER})
+     * @return the buffer, owned by the caller, or null when the pool is exhausted (counted as
+     *         {@link InetDrop#NO_BUFFER})
      */
     public DemiBuffer allocatePacket(int length) {
         try {

@@ -94,7 +94,8 @@ final class Corpus {
 
     private static void arpCases(List<Case> c) {
         for (int length : new int[] {0, 8, 27}) {
-            c.add(new Case("an ARP packet of " + length + " bytes", arpFrame(java.util.Arrays.copyOf(request(), length)),
+            c.add(new Case("an ARP packet of " + length + " bytes",
+                    arpFrame(java.util.Arrays.copyOf(request(), length)),
                     DropReason.ARP_TRUNCATED, 0));
         }
         for (int htype : new int[] {0, 6, 0xFFFF}) {

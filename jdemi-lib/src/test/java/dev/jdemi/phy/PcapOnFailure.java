@@ -10,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * A JUnit extension that gives each network test a pcap capture and keeps it only when the test fails, at
- * {@code target/pcap/<test class's full name>/<test method>.pcap} (relative to the module directory, where surefire runs).
+ * {@code target/pcap/<test class's full name>/<test method>.pcap} (relative to the module directory, where surefire
+ * runs).
  *
  * <pre>{@code
  * @RegisterExtension
