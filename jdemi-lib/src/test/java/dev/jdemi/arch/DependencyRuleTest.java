@@ -73,6 +73,24 @@ class DependencyRuleTest {
     }
 
     @Test
+    void phyKnowsOnlyTheApiAndTheRuntime() {
+        check(noClasses().that().resideInAPackage("dev.jdemi.phy..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.jdemi.wire..", "dev.jdemi.inet..",
+                        "dev.jdemi.sys..", "dev.jdemi.libos..", "dev.jdemi.catnap..", "dev.jdemi.catmem..",
+                        "dev.jdemi.bootstrap.."));
+    }
+
+    @Test
+    void inetLowerHalfKnowsNoTransportNorLibos() {
+        check(noClasses().that().resideInAPackage("dev.jdemi.inet")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.jdemi.inet.udp..", "dev.jdemi.inet.tcp..",
+                        "dev.jdemi.inet.transport..", "dev.jdemi.libos.."));
+        check(noClasses().that().resideInAnyPackage("dev.jdemi.inet.udp..", "dev.jdemi.inet.tcp..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.jdemi.inet.transport..", "dev.jdemi.libos..",
+                        "dev.jdemi.phy.."));
+    }
+
+    @Test
     void inetTransportsDoNotImportEachOther() {
         check(noClasses().that().resideInAPackage("dev.jdemi.inet.tcp..")
                 .should().dependOnClassesThat().resideInAPackage("dev.jdemi.inet.udp.."));

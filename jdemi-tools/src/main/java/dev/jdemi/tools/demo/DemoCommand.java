@@ -43,6 +43,19 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Also print the server's and the client's own lines.")
     private boolean verbose;
 
+    @Option(names = "--link", paramLabel = "LINK", defaultValue = "kernel",
+            description = "kernel (the default: catnap over 127.0.0.1) or memory (catpowder: two user-space stacks "
+                    + "joined by the in-memory wire, no root).")
+    private String link;
+
+    @Option(names = "--proto", paramLabel = "PROTO", defaultValue = "tcp",
+            description = "tcp (the default) or udp; --link memory runs udp.")
+    private String proto;
+
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "With --link memory: capture the wire's frames to this pcap file (tshark/Wireshark).")
+    private java.nio.file.Path pcap;
+
     @Override
     public Integer call() {
         if (!(seconds > 0 && seconds <= MAX_SECONDS)) {
@@ -53,9 +66,10 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--bufsize must be from 8 to 65535, was " + bufsize);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Scenario scenario = new LoopbackTcpEcho(libos, bufsize, (long) (seconds * 1e9));
+        Scenario scenario = scenario();
         out.println("jdemi demo: " + scenario.describe());
-        out.println("  " + bufsize + "-byte messages, 1 connection, closed loop, "
+        out.println("  " + bufsize + "-byte messages, 1 " + (scenario instanceof MemoryUdpEcho ? "socket pair"
+                : "connection") + ", closed loop, "
                 + String.format(Locale.ROOT, "%.1f", seconds) + " s ...");
         out.flush();
         PrintWriter log = verbose ? out : new PrintWriter(OutputStream.nullOutputStream());
@@ -71,5 +85,27 @@ public final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    private Scenario scenario() {
+        long durationNs = (long) (seconds * 1e9);
+        boolean memory = link.equals("memory");
+        if (!memory && !link.equals("kernel")) {
+            throw new ParameterException(spec.commandLine(), "--link must be kernel or memory, was " + link);
+        }
+        if (!proto.equals("tcp") && !proto.equals("udp")) {
+            throw new ParameterException(spec.commandLine(), "--proto must be tcp or udp, was " + proto);
+        }
+        if (memory) {
+            if (libos.name() != dev.jdemi.LibOSName.CATPOWDER || !proto.equals("udp")) {
+                throw new ParameterException(spec.commandLine(), "--link memory runs --libos catpowder --proto udp "
+                        + "(TCP on the user-space stack comes later)");
+            }
+            return new MemoryUdpEcho(bufsize, durationNs, pcap);
+        }
+        if (!proto.equals("tcp") || pcap != null) {
+            throw new ParameterException(spec.commandLine(), "over the kernel link the demo runs TCP without --pcap");
+        }
+        return new LoopbackTcpEcho(libos, bufsize, durationNs);
     }
 }
