@@ -68,6 +68,15 @@ class PcapOnFailureTest {
                 net.add(TestHosts.alice());
             }
         }
+
+        @Test
+        void isSkipped() {
+            try (TestNetwork net = new TestNetwork()) {
+                pcap.capture(net.wire());
+                net.add(TestHosts.alice());
+                Assumptions.abort("skipped on purpose: a skipped test is no failure, its capture goes");
+            }
+        }
     }
 
     @Test
@@ -75,6 +84,7 @@ class PcapOnFailureTest {
         Path dir = Path.of("target", "pcap", FailingNetwork.class.getName());
         Path failed = dir.resolve("exchangesADatagramThenFails.pcap");
         Path passed = dir.resolve("passes.pcap");
+        Path skipped = dir.resolve("isSkipped.pcap");
         Files.deleteIfExists(failed);
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         System.setProperty(ENABLE, "true");
@@ -89,7 +99,9 @@ class PcapOnFailureTest {
         assertThat(summary.getSummary().getTestsFailedCount()).isEqualTo(1);
         assertThat(summary.getSummary().getTestsSucceededCount()).isEqualTo(1);
         assertThat(failed).as("the failed test's capture").exists();
+        assertThat(summary.getSummary().getTestsAbortedCount()).isEqualTo(1);
         assertThat(passed).as("a passing test's capture is deleted").doesNotExist();
+        assertThat(skipped).as("a skipped test's capture is deleted").doesNotExist();
         assertThat(Files.size(failed)).as("ARP request, reply and the datagram").isEqualTo(24 + 2 * (16 + 60)
                 + 16 + 14 + 20 + 8 + 32L);
 

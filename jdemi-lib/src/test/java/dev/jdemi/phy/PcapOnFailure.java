@@ -3,6 +3,7 @@ package dev.jdemi.phy;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +69,9 @@ public final class PcapOnFailure implements BeforeEachCallback, AfterEachCallbac
         if (path == null) {
             return;
         }
-        if (context.getExecutionException().isPresent()) {
+        // A skipped test (a failed assumption) ends with an exception too, but nothing failed: its capture goes.
+        boolean failed = context.getExecutionException().filter(e -> !(e instanceof TestAbortedException)).isPresent();
+        if (failed) {
             if (Files.exists(path)) {
                 System.err.println("PcapOnFailure: the capture of the failed test is " + path.toAbsolutePath());
             }
