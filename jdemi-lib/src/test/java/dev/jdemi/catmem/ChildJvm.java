@@ -63,6 +63,11 @@ final class ChildJvm {
         }
     }
 
+    /** {@return whether the child still runs} */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Kills the child if it still runs. */
     void kill() {
         process.destroyForcibly();
