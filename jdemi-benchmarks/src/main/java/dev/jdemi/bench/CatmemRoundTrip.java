@@ -11,9 +11,11 @@ import dev.jdemi.catmem.PipeEnd;
 import dev.jdemi.catmem.Ring;
 import dev.jdemi.sys.SharedMemory;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -26,9 +28,11 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * One run, four round-trip latencies of a 64-byte message between two threads over POSIX shared memory: the floor
  * (one cache line written by each side, no payload), catmem's {@link Ring}, Agrona's {@link OneToOneRingBuffer} on an
  * {@link UnsafeBuffer} over a mapped {@code /dev/shm} object, and catmem through the LibOS API (push, pop, wait on a
- * pipe, one LibOS per thread). Each round trip is timed on its own; the table gives p50, p99 and the p50 ratios.
+ * pipe, one LibOS per thread). Each round trip is timed on its own; the table gives p50, p99 and the p50 ratios. The
+ * ring variants do the same work per message: the receiver copies the payload out (catmem's poll; Agrona's handler
+ * copies it), and the echo is sent from that copy.
  *
- * <p>Run: {@code java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp
+ * <p>Run: {@code java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp
  * jdemi-benchmarks/target/jdemi-benchmarks.jar dev.jdemi.bench.CatmemRoundTrip [roundTrips] [warmup]}. Threads are
  * not pinned (Java has no affinity API); run it on an otherwise idle machine.
  */
@@ -39,24 +43,17 @@ public final class CatmemRoundTrip {
     private static final long PONG_OFFSET = 128;
     private static final int AGRONA_CAPACITY = 64 * 1024;
     private static final int MSG_TYPE = 1;
-    private static final int SPINS_BEFORE_YIELD = 10_000;
-    /** A per-thread-ish counter; races between the two threads only shift when a yield happens. */
-    private static int spins;
+    private static final int ROUNDS = 10;
 
     private CatmemRoundTrip() {
     }
 
     /**
-     * Waits a little in a spin loop: a pause instruction, and every {@link #SPINS_BEFORE_YIELD}th time a yield, so
-     * that on a machine with fewer free cores than spinning threads the partner thread gets to run. On an idle
-     * machine with two free cores the yield never happens within a round trip.
+     * Waits a little in a spin loop: a pause instruction, never a yield, as the LibOS's spin wait policy does (a
+     * yield hands the core to whatever else runs on the machine and measures the scheduler instead).
      */
     private static void spin() {
-        if (++spins % SPINS_BEFORE_YIELD == 0) {
-            Thread.yield();
-        } else {
-            Thread.onSpinWait();
-        }
+        Thread.onSpinWait();
     }
 
     /** The latencies of one variant. */
@@ -69,29 +66,49 @@ public final class CatmemRoundTrip {
     /**
      * Runs the benchmark.
      *
-     * @param args round trips to time (default 200,000), warm-up round trips (default 50,000)
+     * @param args round trips to time (default 100,000), warm-up round trips (default 20,000)
      * @throws InterruptedException if interrupted
      */
     public static void main(String[] args) throws InterruptedException {
-        int roundTrips = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
+        int roundTrips = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         String tag = "bench-" + ProcessHandle.current().pid();
         String object = "/jdemi-" + tag;
         long size = 4096 + 2L * (AGRONA_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH);
         SharedMemory.Result created = SharedMemory.create(object, size);
+        // A run stopped by a signal still removes its object.
+        java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> SharedMemory.unlink(object)));
         if (created.memory() == null) {
             throw new IllegalStateException("shm_open " + object + ": errno " + created.errno());
         }
         try (SharedMemory memory = created.memory()) {
             MemorySegment shm = memory.segment();
-            Result floor = floor(shm.asSlice(0, 4096), roundTrips, warmup);
-            Result ring = catmemRing(tag + "-ring", roundTrips, warmup);
-            Result agrona = agrona(shm, roundTrips, warmup);
-            Result api = catmemApi(tag + "-api", roundTrips, warmup);
-            report(roundTrips, floor, ring, agrona, api);
+            // The variants take turns, ROUNDS times, so that a change in the machine's load during the run falls on
+            // all of them alike; each round's samples are pooled.
+            long[][] samples = new long[4][];
+            int perRound = Math.max(1, roundTrips / ROUNDS);
+            for (int round = 0; round < ROUNDS; round++) {
+                int warm = round == 0 ? warmup : warmup / 10;
+                samples[0] = concat(samples[0], floor(shm.asSlice(0, 4096), perRound, warm));
+                samples[1] = concat(samples[1], catmemRing(tag + "-ring", perRound, warm));
+                samples[2] = concat(samples[2], agrona(shm, perRound, warm));
+                samples[3] = concat(samples[3], catmemApi(tag + "-api", perRound, warm));
+            }
+            report(perRound * ROUNDS, sorted("floor: cache-line ping-pong", samples[0]),
+                    sorted("catmem Ring (offer/poll)", samples[1]), sorted("Agrona OneToOneRingBuffer", samples[2]),
+                    sorted("catmem LibOS (push/pop/wait)", samples[3]));
         } finally {
             SharedMemory.unlink(object);
         }
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        if (a == null) {
+            return b;
+        }
+        long[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static void report(int roundTrips, Result floor, Result ring, Result agrona, Result api) {
@@ -109,8 +126,11 @@ public final class CatmemRoundTrip {
 
     // The floor: each side spins on the other's cache line.
 
-    private static Result floor(MemorySegment lines, int roundTrips, int warmup) throws InterruptedException {
-        Thread pong = Thread.ofPlatform().name("pong-floor").start(() -> {
+    private static long[] floor(MemorySegment lines, int roundTrips, int warmup) throws InterruptedException {
+        // A fresh start: the previous round left its stop signal in the ping line.
+        LONG.setVolatile(lines, PING_OFFSET, 0L);
+        LONG.setVolatile(lines, PONG_OFFSET, 0L);
+        Thread pong = Thread.ofPlatform().daemon().name("pong-floor").start(() -> {
             for (long expect = 1; ; expect++) {
                 long seen;
                 while ((seen = (long) LONG.getAcquire(lines, PING_OFFSET)) != expect && seen >= 0) {
@@ -137,16 +157,24 @@ public final class CatmemRoundTrip {
         }
         LONG.setRelease(lines, PING_OFFSET, -1L);
         pong.join();
-        return sorted("floor: cache-line ping-pong", samples);
+        return samples;
     }
 
     // catmem's ring, no LibOS.
 
-    private static Result catmemRing(String name, int roundTrips, int warmup) throws InterruptedException {
+    private static long[] catmemRing(String name, int roundTrips, int warmup) throws InterruptedException {
         PipeEnd ping = PipeEnd.create(name, PipeDescriptor.DEFAULT_RING_CAPACITY, PipeDescriptor.ROLE_PIPE).end();
-        PipeEnd pongEnd = PipeEnd.open(name).end();
-        Thread pong = Thread.ofPlatform().name("pong-ring").start(() -> {
-            MemorySegment buffer = MemorySegment.ofArray(new byte[MESSAGE]);
+        try {
+            return catmemRing(ping, PipeEnd.open(name).end(), roundTrips, warmup);
+        } finally {
+            ping.close();
+        }
+    }
+
+    private static long[] catmemRing(PipeEnd ping, PipeEnd pongEnd, int roundTrips, int warmup)
+            throws InterruptedException {
+        Thread pong = Thread.ofPlatform().daemon().name("pong-ring").start(() -> {
+            MemorySegment buffer = Arena.ofAuto().allocate(MESSAGE, 8);
             Ring rx = pongEnd.rx();
             Ring tx = pongEnd.tx();
             while (true) {
@@ -162,8 +190,8 @@ public final class CatmemRoundTrip {
                 }
             }
         });
-        MemorySegment message = MemorySegment.ofArray(new byte[MESSAGE]);
-        MemorySegment reply = MemorySegment.ofArray(new byte[MESSAGE]);
+        MemorySegment message = Arena.ofAuto().allocate(MESSAGE, 8);
+        MemorySegment reply = Arena.ofAuto().allocate(MESSAGE, 8);
         Ring tx = ping.tx();
         Ring rx = ping.rx();
         long[] samples = new long[roundTrips];
@@ -183,27 +211,30 @@ public final class CatmemRoundTrip {
         ping.close();
         pong.join();
         pongEnd.close();
-        return sorted("catmem Ring (offer/poll)", samples);
+        return samples;
     }
 
     // Agrona's OneToOneRingBuffer over the same kind of memory.
 
-    private static Result agrona(MemorySegment shm, int roundTrips, int warmup) throws InterruptedException {
+    private static long[] agrona(MemorySegment shm, int roundTrips, int warmup) throws InterruptedException {
         int ringLength = AGRONA_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
         UnsafeBuffer pingMemory = new UnsafeBuffer(shm.address() + 4096, ringLength);
         UnsafeBuffer pongMemory = new UnsafeBuffer(shm.address() + 4096 + ringLength, ringLength);
         OneToOneRingBuffer toPong = new OneToOneRingBuffer(pingMemory);
         OneToOneRingBuffer toPing = new OneToOneRingBuffer(pongMemory);
-        Thread pong = Thread.ofPlatform().name("pong-agrona").start(() -> {
+        Thread pong = Thread.ofPlatform().daemon().name("pong-agrona").start(() -> {
             OneToOneRingBuffer in = new OneToOneRingBuffer(pingMemory);
             OneToOneRingBuffer out = new OneToOneRingBuffer(pongMemory);
             boolean[] stop = new boolean[1];
+            UnsafeBuffer local = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE));
             org.agrona.concurrent.MessageHandler echo = (type, buffer, index, length) -> {
                 if (type != MSG_TYPE) {
                     stop[0] = true;
                     return;
                 }
-                while (!out.write(MSG_TYPE, buffer, index, length)) {
+                // Copied out and back in, as catmem's poll and offer do: the same work per message.
+                buffer.getBytes(index, local, 0, length);
+                while (!out.write(MSG_TYPE, local, 0, length)) {
                     spin();
                 }
             };
@@ -213,9 +244,13 @@ public final class CatmemRoundTrip {
                 }
             }
         });
-        UnsafeBuffer message = new UnsafeBuffer(new byte[MESSAGE]);
+        UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE));
         int[] got = new int[1];
-        org.agrona.concurrent.MessageHandler counter = (type, buffer, index, length) -> got[0]++;
+        UnsafeBuffer reply = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE));
+        org.agrona.concurrent.MessageHandler counter = (type, buffer, index, length) -> {
+            buffer.getBytes(index, reply, 0, length);
+            got[0]++;
+        };
         long[] samples = new long[roundTrips];
         for (int i = 0; i < warmup + roundTrips; i++) {
             long startNs = System.nanoTime();
@@ -237,14 +272,14 @@ public final class CatmemRoundTrip {
         if (got[0] != warmup + roundTrips) {
             throw new IllegalStateException("Agrona echoed " + got[0] + " messages");
         }
-        return sorted("Agrona OneToOneRingBuffer", samples);
+        return samples;
     }
 
     // catmem through the LibOS API: push, pop and wait on a pipe, one LibOS per thread.
 
-    private static Result catmemApi(String name, int roundTrips, int warmup) throws InterruptedException {
+    private static long[] catmemApi(String name, int roundTrips, int warmup) throws InterruptedException {
         CountDownLatch created = new CountDownLatch(1);
-        Thread pong = Thread.ofPlatform().name("pong-api").start(() -> {
+        Thread pong = Thread.ofPlatform().daemon().name("pong-api").start(() -> {
             try {
                 created.await();
             } catch (InterruptedException e) {
@@ -288,12 +323,11 @@ public final class CatmemRoundTrip {
             libos.close(qd);
         }
         pong.join();
-        return sorted("catmem LibOS (push/pop/wait)", samples);
+        return samples;
     }
 
     private static Result sorted(String name, long[] samples) {
         Arrays.sort(samples);
-        System.err.printf(Locale.ROOT, "%s: p50 %d ns%n", name, samples[samples.length / 2]);
         return new Result(name, samples);
     }
 }

@@ -22,9 +22,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Method names carry their memory ordering, as in JCTools (see {@code package-info}): {@code lv} is a load with
  * acquire semantics, {@code so} an ordered (release) store, {@code lp}/{@code sp} plain, {@code cas} a
- * compare-and-set. Each side caches the other side's position in a plain field and reloads it only when the cached
- * value says the ring is full (producer) or empty (consumer), so a steady stream costs one shared-line read per
- * batch, not per record.
+ * compare-and-set. The consumer learns of a record from its length word alone (a zero length means "not yet"), so
+ * a message costs the consumer the cache lines of the record and nothing else; the producer caches the consumer
+ * position in a plain field and reloads it only when the cached value says the ring is full.
  *
  * <p>Return codes, never exceptions: {@link #offer} returns true or false (full); {@link #poll} returns the bytes
  * copied, 0 when empty, or {@link #END_OF_STREAM}. Nothing here allocates.
@@ -138,19 +138,23 @@ public final class Ring {
         final int index = (int) producerPosition & mask;
         final int toEnd = capacity - index;
         final int needed = recordLength <= toEnd ? recordLength : toEnd + recordLength;
-        if (producerPosition + needed - otherPositionCache > capacity) {
+        // The header slot after the record must be free too: it is cleared before the record is published.
+        if (producerPosition + needed + RECORD_HEADER_LENGTH - otherPositionCache > capacity) {
             otherPositionCache = lvConsumerPosition();
-            if (producerPosition + needed - otherPositionCache > capacity) {
+            if (producerPosition + needed + RECORD_HEADER_LENGTH - otherPositionCache > capacity) {
                 return false;
             }
         }
-        int at = index;
-        if (recordLength > toEnd) {
-            spRecordHeader(index, toEnd, TYPE_PADDING);
-            at = 0;
-        }
-        spRecordHeader(at, length, TYPE_DATA);
+        final int at = recordLength <= toEnd ? index : 0;
+        spRecordLength((at + recordLength) & mask, 0);
+        spRecordType(at, TYPE_DATA);
         MemorySegment.copy(src, offset, data, at + RECORD_HEADER_LENGTH, length);
+        soRecordLength(at, length);
+        if (at != index) {
+            // Published after the record at 0, so a consumer that skips the padding finds that record ready.
+            spRecordType(index, TYPE_PADDING);
+            soRecordLength(index, toEnd);
+        }
         soProducerPosition(producerPosition + needed);
         return true;
     }
@@ -176,8 +180,19 @@ public final class Ring {
         }
     }
 
-    private void spRecordHeader(int index, int length, int type) {
+    private void spRecordLength(int index, int length) {
         data.set(ValueLayout.JAVA_INT, index + LENGTH_OFFSET, length);
+    }
+
+    private void soRecordLength(int index, int length) {
+        INT.setRelease(data, (long) index + LENGTH_OFFSET, length);
+    }
+
+    private int lvRecordLength(int index) {
+        return (int) INT.getAcquire(data, (long) index + LENGTH_OFFSET);
+    }
+
+    private void spRecordType(int index, int type) {
         data.set(ValueLayout.JAVA_INT, index + TYPE_OFFSET, type);
     }
 
@@ -196,25 +211,21 @@ public final class Ring {
         final long consumerPosition = lpConsumerPosition();
         long position = consumerPosition;
         while (true) {
-            if (position == otherPositionCache) {
-                otherPositionCache = lvProducerPosition();
-                if (position == otherPositionCache) {
-                    // The closed flag is stored after the last producer position, so a position loaded after
-                    // seeing the flag is final.
-                    if (lvProducerClosed()) {
-                        otherPositionCache = lvProducerPosition();
-                        if (position == otherPositionCache) {
-                            storeConsumed(consumerPosition, position);
-                            return END_OF_STREAM;
-                        }
-                        continue;
-                    }
+            final int index = (int) position & mask;
+            int length = lvRecordLength(index);
+            if (length == 0) {
+                // The closed flag is stored after the last record was published, so a header loaded after seeing
+                // the flag is final.
+                if (!lvProducerClosed()) {
                     storeConsumed(consumerPosition, position);
                     return 0;
                 }
+                length = lvRecordLength(index);
+                if (length == 0) {
+                    storeConsumed(consumerPosition, position);
+                    return END_OF_STREAM;
+                }
             }
-            final int index = (int) position & mask;
-            final int length = data.get(ValueLayout.JAVA_INT, index + LENGTH_OFFSET);
             final int type = data.get(ValueLayout.JAVA_INT, index + TYPE_OFFSET);
             if (type == TYPE_PADDING) {
                 position += length;
@@ -238,7 +249,7 @@ public final class Ring {
      * @return true when {@link #poll} would not return 0
      */
     public boolean isReadable() {
-        return lpConsumerPosition() != lvProducerPosition() || lvProducerClosed();
+        return lvRecordLength((int) lpConsumerPosition() & mask) != 0 || lvProducerClosed();
     }
 
     private long lpConsumerPosition() {

@@ -30,10 +30,15 @@ package dev.jdemi.catmem;
  * {@link #TYPE_PADDING} record whose length field is the whole gap, and starts the record at offset 0. Hence the
  * largest payload is {@link #maxPayload(int)}, half the capacity less a header.
  *
- * <p>Ordering: the producer writes a record's header and payload with plain stores and then publishes it by a
- * release store of the producer position; the consumer's acquire load of that position makes the record visible.
- * Symmetrically the consumer frees space by a release store of the consumer position, which the producer loads with
- * acquire before reusing the space. A closed flag is stored (release) after the last position update of its side.
+ * <p>Ordering: a record is published by its length word. The producer first clears the length word of the slot
+ * after the record (plain store; that slot is free space, so the consumer stops there), writes the type and the
+ * payload with plain stores, and then stores the length with release; the consumer loads the length at its position
+ * with acquire, and 0 means "nothing yet". A padding record is published after the record it makes room for, so a
+ * consumer that skips the padding finds that record ready. The producer position is the producer's own bookkeeping
+ * (shared so that producers of several processes can take turns under the lock); the consumer never reads it. The
+ * consumer frees space by a release store of the consumer position, which the producer loads with acquire before
+ * reusing the space, and since it must also clear the next slot, a record needs its length plus one header of free
+ * space. A closed flag is stored (release) after the last record of its side.
  */
 public final class RingDescriptor {
     /** The producer position: bytes ever published. */

@@ -1,5 +1,6 @@
 package dev.jdemi.tools.demo;
 
+import dev.jdemi.LibOSName;
 import dev.jdemi.Sga;
 import dev.jdemi.tools.echo.EchoClient;
 import dev.jdemi.tools.options.LibOSOption;
@@ -53,7 +54,8 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--bufsize must be from 8 to 65535, was " + bufsize);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Scenario scenario = new LoopbackTcpEcho(libos, bufsize, (long) (seconds * 1e9));
+        Scenario scenario = libos.name() == LibOSName.CATMEM ? new PipeEcho(bufsize, (long) (seconds * 1e9))
+                : new LoopbackTcpEcho(libos, bufsize, (long) (seconds * 1e9));
         out.println("jdemi demo: " + scenario.describe());
         out.println("  " + bufsize + "-byte messages, 1 connection, closed loop, "
                 + String.format(Locale.ROOT, "%.1f", seconds) + " s ...");
