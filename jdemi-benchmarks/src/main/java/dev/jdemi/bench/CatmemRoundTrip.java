@@ -33,8 +33,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * copies it), and the echo is sent from that copy.
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp
- * jdemi-benchmarks/target/jdemi-benchmarks.jar dev.jdemi.bench.CatmemRoundTrip [roundTrips] [warmup]}. Threads are
- * not pinned (Java has no affinity API); run it on an otherwise idle machine.
+ * jdemi-benchmarks/target/jdemi-benchmarks.jar dev.jdemi.bench.CatmemRoundTrip [roundTrips] [warmup]}. The pinging
+ * thread runs on CPU 0 and the echoing thread on CPU 1 ({@code sched_setaffinity}); {@code -Djdemi.bench.pin=false}
+ * leaves them to the scheduler. Run it on an otherwise idle machine.
  */
 public final class CatmemRoundTrip {
     private static final int MESSAGE = 64;
@@ -44,6 +45,10 @@ public final class CatmemRoundTrip {
     private static final int AGRONA_CAPACITY = 64 * 1024;
     private static final int MSG_TYPE = 1;
     private static final int ROUNDS = 10;
+    /** Whether to pin the pinging thread to CPU 0 and the echoing thread to CPU 1 ({@code -Djdemi.bench.pin}). */
+    private static final int CORES = java.lang.Runtime.getRuntime().availableProcessors();
+    private static final boolean PIN = Boolean.parseBoolean(System.getProperty("jdemi.bench.pin", "true"))
+            && CORES >= 2;
 
     private CatmemRoundTrip() {
     }
@@ -83,6 +88,7 @@ public final class CatmemRoundTrip {
         }
         try (SharedMemory memory = created.memory()) {
             MemorySegment shm = memory.segment();
+            pin(0);
             // The variants take turns, ROUNDS times, so that a change in the machine's load during the run falls on
             // all of them alike; each round's samples are pooled.
             long[][] samples = new long[4][];
@@ -102,6 +108,15 @@ public final class CatmemRoundTrip {
         }
     }
 
+    private static void pin(int cpu) {
+        if (PIN) {
+            int errno = dev.jdemi.sys.Affinity.pinCurrentThread(cpu);
+            if (errno != 0) {
+                throw new IllegalStateException("cannot pin to CPU " + cpu + ": errno " + errno);
+            }
+        }
+    }
+
     private static long[] concat(long[] a, long[] b) {
         if (a == null) {
             return b;
@@ -112,8 +127,8 @@ public final class CatmemRoundTrip {
     }
 
     private static void report(int roundTrips, Result floor, Result ring, Result agrona, Result api) {
-        System.out.printf(Locale.ROOT, "%d round trips of %d B between two threads over /dev/shm, %d cores%n",
-                roundTrips, MESSAGE, java.lang.Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "%d round trips of %d B between two threads over /dev/shm, %d cores, %s%n",
+                roundTrips, MESSAGE, CORES, PIN ? "pinned to CPUs 0 and 1" : "not pinned");
         System.out.printf(Locale.ROOT, "%-36s %9s %9s %9s %12s%n", "variant", "p50 ns", "p99 ns", "p99.9 ns",
                 "p50 / floor");
         for (Result r : new Result[] {floor, ring, agrona, api}) {
@@ -131,6 +146,7 @@ public final class CatmemRoundTrip {
         LONG.setVolatile(lines, PING_OFFSET, 0L);
         LONG.setVolatile(lines, PONG_OFFSET, 0L);
         Thread pong = Thread.ofPlatform().daemon().name("pong-floor").start(() -> {
+            pin(1);
             for (long expect = 1; ; expect++) {
                 long seen;
                 while ((seen = (long) LONG.getAcquire(lines, PING_OFFSET)) != expect && seen >= 0) {
@@ -174,6 +190,7 @@ public final class CatmemRoundTrip {
     private static long[] catmemRing(PipeEnd ping, PipeEnd pongEnd, int roundTrips, int warmup)
             throws InterruptedException {
         Thread pong = Thread.ofPlatform().daemon().name("pong-ring").start(() -> {
+            pin(1);
             MemorySegment buffer = Arena.ofAuto().allocate(MESSAGE, 8);
             Ring rx = pongEnd.rx();
             Ring tx = pongEnd.tx();
@@ -223,6 +240,7 @@ public final class CatmemRoundTrip {
         OneToOneRingBuffer toPong = new OneToOneRingBuffer(pingMemory);
         OneToOneRingBuffer toPing = new OneToOneRingBuffer(pongMemory);
         Thread pong = Thread.ofPlatform().daemon().name("pong-agrona").start(() -> {
+            pin(1);
             OneToOneRingBuffer in = new OneToOneRingBuffer(pingMemory);
             OneToOneRingBuffer out = new OneToOneRingBuffer(pongMemory);
             boolean[] stop = new boolean[1];
@@ -280,6 +298,7 @@ public final class CatmemRoundTrip {
     private static long[] catmemApi(String name, int roundTrips, int warmup) throws InterruptedException {
         CountDownLatch created = new CountDownLatch(1);
         Thread pong = Thread.ofPlatform().daemon().name("pong-api").start(() -> {
+            pin(1);
             try {
                 created.await();
             } catch (InterruptedException e) {
