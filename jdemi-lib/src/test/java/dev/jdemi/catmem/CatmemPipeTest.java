@@ -373,6 +373,24 @@ class CatmemPipeTest {
     }
 
     @Test
+    @DisplayName("with the block wait policy, waiting on an idle pipe naps instead of spinning a core")
+    void blockPolicyNaps() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (LibOS blocking = LibOS.open(LibOSName.CATMEM,
+                dev.jdemi.Config.defaults().withWaitPolicy(dev.jdemi.WaitPolicy.BLOCK))) {
+            int qd = blocking.createPipe(name + "-block");
+            long pop = blocking.pop(qd);
+            long cpuBefore = threads.getCurrentThreadCpuTime();
+            long wallBefore = System.nanoTime();
+            assertThat(blocking.wait(pop, new QResult(), 300_000_000L)).as("nothing arrives").isFalse();
+            long wall = System.nanoTime() - wallBefore;
+            long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
+            assertThat(wall).isGreaterThanOrEqualTo(300_000_000L);
+            assertThat((double) cpu / wall).as("share of a core used while waiting").isLessThan(0.3);
+        }
+    }
+
+    @Test
     @DisplayName("a reader in another process: a child JVM opens the pipe, echoes 200 messages reversed, and ends")
     void readerInAnotherProcess() {
         int qd = creator.createPipe(name);
