@@ -31,6 +31,8 @@ public final class NetworkLibOS implements LibOS, TransportHost {
     public static final int BASE_QD = 500;
     /** The largest listen backlog (Linux's SOMAXCONN). */
     public static final int SOMAXCONN = 4096;
+    /** The queue type of a catmem pipe (upstream's QType MemoryQueue). */
+    private static final int PIPE = 3;
 
     private final LibOSName name;
     private final Runtime runtime;
@@ -123,6 +125,7 @@ public final class NetworkLibOS implements LibOS, TransportHost {
                     + boundAddresses.get(local));
         }
         Queue q = queue(qd);
+        rejectPipe(q);
         switch (q.state) {
             case UNBOUND -> { }
             case BOUND, LISTENING, CONNECTING -> throw new DemiException(Errno.EINVAL, "qd " + qd + " is already "
@@ -147,6 +150,7 @@ public final class NetworkLibOS implements LibOS, TransportHost {
             throw new DemiException(Errno.EINVAL, "backlog must be >= 1, was " + backlog);
         }
         Queue q = queue(qd);
+        rejectPipe(q);
         switch (q.state) {
             case UNBOUND -> throw new DemiException(Errno.EDESTADDRREQ, "qd " + qd + " is not bound");
             case BOUND -> { }
@@ -167,6 +171,7 @@ public final class NetworkLibOS implements LibOS, TransportHost {
     public long accept(int qd) {
         checkThread();
         Queue q = queue(qd);
+        rejectPipe(q);
         if (q.state == SocketState.CLOSING || q.state == SocketState.CLOSED) {
             throw closing(qd);
         }
@@ -183,6 +188,7 @@ public final class NetworkLibOS implements LibOS, TransportHost {
         checkThread();
         checkAddress(remote, "connect");
         Queue q = queue(qd);
+        rejectPipe(q);
         switch (q.state) {
             case UNBOUND, BOUND -> { }
             case LISTENING -> throw new DemiException(Errno.EOPNOTSUPP, "qd " + qd + " is listening");
@@ -240,6 +246,9 @@ public final class NetworkLibOS implements LibOS, TransportHost {
         checkAddress(to, "pushTo");
         DemiBuffer data = checkSga(sga);
         Queue q = queue(qd);
+        if (q.type == PIPE) {
+            throw new DemiException(Errno.EBADF, "qd " + qd + " is a pipe; pushTo needs a socket, use push");
+        }
         checkMayPush(q);
         // POSIX sendto on a connection-mode socket may ignore the address: TCP sends to its peer.
         return startPush(q, data, q.isStream() ? SockAddr.NONE : to);
@@ -316,6 +325,22 @@ public final class NetworkLibOS implements LibOS, TransportHost {
     }
 
     @Override
+    public int createPipe(String name) {
+        checkThread();
+        int qd = newQueue(PIPE, transport.createPipe(name), SocketState.ESTABLISHED).qd;
+        runtime.pollOnce();
+        return qd;
+    }
+
+    @Override
+    public int openPipe(String name) {
+        checkThread();
+        int qd = newQueue(PIPE, transport.openPipe(name), SocketState.ESTABLISHED).qd;
+        runtime.pollOnce();
+        return qd;
+    }
+
+    @Override
     public Sga sgaAlloc(int size) {
         checkThread();
         if (size < 1 || size > Sga.MAX_SIZE) {
@@ -366,6 +391,7 @@ public final class NetworkLibOS implements LibOS, TransportHost {
     }
 
     private static void checkOptionFits(Queue q, SocketOption<?> option) {
+        rejectPipe(q);
         if (!q.isStream() && option != SocketOption.SO_LINGER) {
             throw new DemiException(Errno.ENOTSUP, option + " applies to TCP sockets; qd " + q.qd + " is UDP");
         }
@@ -375,6 +401,7 @@ public final class NetworkLibOS implements LibOS, TransportHost {
     public InetSocketAddress getPeerName(int qd) {
         checkThread();
         Queue q = queue(qd);
+        rejectPipe(q);
         if (q.state == SocketState.CLOSING || q.state == SocketState.CLOSED) {
             throw closing(qd);
         }
@@ -388,6 +415,7 @@ public final class NetworkLibOS implements LibOS, TransportHost {
     public InetSocketAddress getSockName(int qd) {
         checkThread();
         Queue q = queue(qd);
+        rejectPipe(q);
         if (q.state == SocketState.CLOSING || q.state == SocketState.CLOSED) {
             throw closing(qd);
         }
@@ -503,6 +531,12 @@ public final class NetworkLibOS implements LibOS, TransportHost {
             throw new DemiException(Errno.EBADF, "qd " + qd + " is not an open queue");
         }
         return q;
+    }
+
+    private static void rejectPipe(Queue q) {
+        if (q.type == PIPE) {
+            throw new DemiException(Errno.ENOTSUP, "qd " + q.qd + " is a pipe, not a socket");
+        }
     }
 
     private static DemiException closing(int qd) {

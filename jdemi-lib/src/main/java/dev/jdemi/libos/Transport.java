@@ -126,6 +126,28 @@ public interface Transport extends AutoCloseable {
      */
     long peerAddress(int sd);
 
+    /**
+     * Creates a shared-memory pipe (catmem); the LibOS makes a queue of it on which push, pop and close work.
+     *
+     * @param name the pipe's name
+     * @return the transport descriptor
+     * @throws dev.jdemi.DemiException ENOTSUP unless the transport has pipes; EINVAL, EEXIST
+     */
+    default int createPipe(String name) {
+        throw new dev.jdemi.DemiException(dev.jdemi.Errno.ENOTSUP, "this LibOS has no pipes; open catmem");
+    }
+
+    /**
+     * Opens a shared-memory pipe another process created (catmem).
+     *
+     * @param name the pipe's name
+     * @return the transport descriptor
+     * @throws dev.jdemi.DemiException ENOTSUP unless the transport has pipes; EINVAL, ENOENT
+     */
+    default int openPipe(String name) {
+        throw new dev.jdemi.DemiException(dev.jdemi.Errno.ENOTSUP, "this LibOS has no pipes; open catmem");
+    }
+
     /** Closes every socket at once, without waiting; used when the LibOS closes. */
     @Override
     void close();

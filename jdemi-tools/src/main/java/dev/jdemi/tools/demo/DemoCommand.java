@@ -1,5 +1,6 @@
 package dev.jdemi.tools.demo;
 
+import dev.jdemi.LibOSName;
 import dev.jdemi.Sga;
 import dev.jdemi.tools.echo.EchoClient;
 import dev.jdemi.tools.options.LibOSOption;
@@ -97,7 +98,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--proto must be tcp or udp, was " + proto);
         }
         if (memory) {
-            if (libos.name() != dev.jdemi.LibOSName.CATPOWDER || !proto.equals("udp")) {
+            if (libos.name() != LibOSName.CATPOWDER || !proto.equals("udp")) {
                 throw new ParameterException(spec.commandLine(), "--link memory runs --libos catpowder --proto udp "
                         + "(TCP on the user-space stack comes later)");
             }
@@ -105,6 +106,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (!proto.equals("tcp") || pcap != null) {
             throw new ParameterException(spec.commandLine(), "over the kernel link the demo runs TCP without --pcap");
+        }
+        if (libos.name() == LibOSName.CATMEM) {
+            return new PipeEcho(bufsize, durationNs);
         }
         return new LoopbackTcpEcho(libos, bufsize, durationNs);
     }
