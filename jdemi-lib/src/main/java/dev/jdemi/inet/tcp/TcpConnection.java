@@ -35,6 +35,8 @@ public final class TcpConnection {
     private static final int TS_OPTION_BYTES = 12;
     /** RFC 5681 section 3.2: DupThresh. */
     private static final int DUP_THRESH = 3;
+    /** The least time between answers to unacceptable empty segments. */
+    private static final long INVALID_REPLY_NS = 500_000_000L;
 
     private final TcpStack stack;
     private final TcpConfig cfg;
@@ -106,6 +108,7 @@ public final class TcpConnection {
     private int persistProbes;
     private int keepProbes;
     private long lastRecvNs;
+    private long lastInvalidReplyNs = Long.MIN_VALUE / 2;
 
     // Recovery (RFC 5681, RFC 6582, RFC 6675).
     private int dupAcks;
@@ -654,7 +657,11 @@ public final class TcpConnection {
             // made to accept valid ACKs, URGs, and RSTs" - a zero-window probe still carries a useful ACK.
             boolean zeroWindowAck = rcvWnd == 0 && seq == rcvNxt && hasAck && !rst && !syn;
             if (!zeroWindowAck) {
-                if (!rst) {
+                // Rate-limit answers to unacceptable segments that carry nothing (as Linux's tcp_invalid_ratelimit)
+                // so two ends cannot ping-pong ACKs; window and keepalive probes (SEQ = RCV.NXT - 1) are answered.
+                boolean quiet = segLen == 0 && seq != rcvNxt - 1 && nowNs - lastInvalidReplyNs < INVALID_REPLY_NS;
+                if (!rst && !quiet) {
+                    lastInvalidReplyNs = nowNs;
                     // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply".
                     if (state == TcpState.SYN_RECEIVED) {
                         emitSyn(true, nowNs);
@@ -1250,7 +1257,9 @@ public final class TcpConnection {
     }
 
     void sendAck(long nowNs) {
-        emit(sndNxt, TcpHeader.FLAG_ACK, sndNxt, 0, nowNs);
+        // SND.MAX rather than SND.NXT: after a timeout SND.NXT goes back to SND.UNA, and a pure ACK carrying a
+        // sequence number below the peer's RCV.NXT would be unacceptable there and its ACK field ignored.
+        emit(sndMax, TcpHeader.FLAG_ACK, sndMax, 0, nowNs);
     }
 
     private void emitSyn(boolean withAck, long nowNs) {
