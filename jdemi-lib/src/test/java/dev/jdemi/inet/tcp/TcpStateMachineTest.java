@@ -418,6 +418,57 @@ class TcpStateMachineTest {
         }
 
         @Test
+        void pureAcksDoNotCountTowardsTheSecondSegmentRule() {
+            TestNet net = new TestNet(TestNet.deterministic().delayedAckNs(100 * MS).timestamps(false));
+            TcpConnection[] c = net.connect();
+            int mark = net.log.size();
+            // One full segment of data, then pure ACKs from alice: bob's ACK still waits for the timer.
+            net.inject(ALICE, TestNet.raw(ALICE, c[0].localPort(), 80, c[1].rcvNxt(), c[1].sndNxt(), ACK, 1000,
+                    c[1].effectiveMss(), null));
+            for (int i = 0; i < 3; i++) {
+                net.inject(ALICE, TestNet.raw(ALICE, c[0].localPort(), 80, c[1].rcvNxt(), c[1].sndNxt(), ACK, 1000,
+                        0, null));
+            }
+            assertThat(net.since(mark)).isEmpty();
+            net.runFor(100 * MS);
+            assertThat(net.since(mark)).hasSize(1);
+            assertThat(net.since(mark).get(0).ack()).isEqualTo(c[1].rcvNxt());
+        }
+
+        @Test
+        void readingSendsAWindowUpdateOnceTheWindowGrowsEnough() {
+            TestNet net = new TestNet(TestNet.deterministic().timestamps(false),
+                    TestNet.deterministic().timestamps(false).receiveBufferBytes(16 * 1024).windowScale(0));
+            TcpConnection[] c = net.connect();
+            TestNet.send(c[0], pattern(16 * 1024, 1), net.nowNs);
+            net.runFor(1000 * MS);
+            assertThat(net.last().window()).isLessThan(1460);
+            int mark = net.log.size();
+            // Reading a little does not advertise a silly window (RFC 9293 3.8.6.2.2).
+            c[1].read(java.lang.foreign.MemorySegment.ofArray(new byte[100]), 0, 100, net.nowNs);
+            assertThat(net.since(mark)).isEmpty();
+            // Reading enough sends a window update at once.
+            c[1].read(java.lang.foreign.MemorySegment.ofArray(new byte[8000]), 0, 8000, net.nowNs);
+            assertThat(net.since(mark)).hasSize(1);
+            assertThat(net.last().window()).isGreaterThanOrEqualTo(8100);
+        }
+
+        @Test
+        void timestampsGiveRttSamplesAndTheRtoFollows() {
+            TestNet net = new TestNet(TestNet.deterministic());
+            net.oneWayNs = 50 * MS;
+            TcpConnection[] c = net.connect();
+            TestNet.send(c[0], pattern(50_000, 2), net.nowNs);
+            net.runUntil(() -> c[1].readable() == 50_000 && c[0].unacknowledged() == 0, 10_000 * MS);
+            // RFC 6298: SRTT near the 100 ms round trip (plus delayed ACKs), RTO = SRTT + 4 RTTVAR >= min RTO.
+            assertThat(c[0].srttNs()).isBetween(100 * MS, 160 * MS);
+            assertThat(c[0].rtoNs()).isGreaterThanOrEqualTo(200 * MS).isLessThan(1000 * MS);
+            Seg data = net.log.stream().filter(s -> s.from() == ALICE && s.len() > 0).findFirst().orElseThrow();
+            assertThat(data.options().hasTimestamps()).isTrue();
+            assertThat(data.options().tsVal()).isEqualTo((int) (data.timeNs() / MS));
+        }
+
+        @Test
         void outOfOrderDataIsAckedAtOnceWithSack() {
             TestNet net = new TestNet(TestNet.deterministic().delayedAckNs(200 * MS));
             TcpConnection[] c = net.connect();
