@@ -750,7 +750,7 @@ public final class TcpConnection {
         if (tsOk && o.hasTimestamps() && Seq.geq(o.tsVal(), tsRecent) && Seq.leq(h.seqNumber(), lastAckSent)) {
             tsRecent = o.tsVal();
         }
-        processAck(h, o, seq, ack, len, fin || syn, nowNs);
+        processAck(h, o, h.seqNumber(), ack, len, fin || syn, nowNs);
         if (state == TcpState.CLOSED) {
             return -1;
         }

@@ -84,13 +84,18 @@ public final class TcpListener {
         return closed;
     }
 
-    /** Stops listening; queued connections not yet accepted are aborted. */
+    /**
+     * Stops listening: connections not yet accepted, queued or half-open, are aborted with RST.
+     *
+     * @param nowNs the current time
+     */
     public void close(long nowNs) {
         closed = true;
         TcpConnection c;
         while ((c = accept()) != null) {
             c.abort(nowNs);
         }
+        stack.abortHalfOpen(this, nowNs);
         stack.removeListener(this);
     }
 }

@@ -475,6 +475,15 @@ public final class TcpStack {
         connections.remove(c);
     }
 
+    void abortHalfOpen(TcpListener l, long nowNs) {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            TcpConnection c = connections.get(i);
+            if (c.listener == l) {
+                c.abort(nowNs);
+            }
+        }
+    }
+
     void removeListener(TcpListener l) {
         listeners.remove(l);
     }

@@ -189,6 +189,26 @@ class TcpStateMachineTest {
         }
 
         @Test
+        void closingAListenerResetsWhatItHasNotHandedOut() {
+            TestNet net = new TestNet(TestNet.deterministic());
+            TcpListener l = net.bob.listen(BOB, 80, 4);
+            TcpConnection queued = net.alice.connect(ALICE, 0, BOB, 80, net.nowNs);
+            net.runUntil(() -> l.acceptable() == 1, 100 * MS);
+            net.dropFromBob = true;
+            net.inject(ALICE, TestNet.raw(ALICE, 1111, 80, 100, 0, SYN, 1000, 0, null));
+            net.dropFromBob = false;
+            assertThat(l.halfOpen()).isEqualTo(1);
+            l.close(net.nowNs);
+            assertThat(net.bob.connectionCount()).isZero();
+            net.runUntil(() -> queued.state() == TcpState.CLOSED, 100 * MS);
+            assertThat(queued.error()).isEqualTo(TcpConnection.ECONNRESET);
+            // The port is closed now: a new SYN is refused.
+            TcpConnection late = net.alice.connect(ALICE, 0, BOB, 80, net.nowNs);
+            net.runUntil(() -> late.state() == TcpState.CLOSED, 100 * MS);
+            assertThat(late.error()).isEqualTo(TcpConnection.ECONNREFUSED);
+        }
+
+        @Test
         void forgedCookieIsRefused() {
             TestNet net = new TestNet(TestNet.deterministic());
             net.bob.listen(BOB, 80, 1);
@@ -735,6 +755,22 @@ class TcpStateMachineTest {
         }
 
         @Test
+        void finAfterAHoleIsHeldUntilTheHoleFills() {
+            TestNet net = new TestNet(TestNet.deterministic().timestamps(false));
+            TcpConnection[] c = net.connect();
+            int base = c[1].rcvNxt();
+            int port = c[0].localPort();
+            net.inject(ALICE, TestNet.raw(ALICE, port, 80, base + 100, c[1].sndNxt(), ACK | FIN, 1000, 50, null));
+            assertThat(c[1].state()).isEqualTo(TcpState.ESTABLISHED);
+            assertThat(net.last().ack()).isEqualTo(base);
+            net.inject(ALICE, TestNet.raw(ALICE, port, 80, base, c[1].sndNxt(), ACK, 1000, 100, null));
+            assertThat(c[1].state()).isEqualTo(TcpState.CLOSE_WAIT);
+            assertThat(c[1].readable()).isEqualTo(150);
+            // RFC 9293: the FIN occupies one sequence number and is acknowledged at once.
+            assertThat(net.last().ack()).isEqualTo(base + 151);
+        }
+
+        @Test
         void abortSendsRstAndThePeerIsReset() {
             TestNet net = new TestNet(TestNet.deterministic());
             TcpConnection[] c = net.connect();
@@ -759,6 +795,66 @@ class TcpStateMachineTest {
             TcpConnection again = net.alice.connect(ALICE, 7000, BOB, 80, net.nowNs);
             net.runUntil(() -> again.state() == TcpState.ESTABLISHED && l.acceptable() == 1, 100 * MS);
             assertThat(Arrays.asList(b.state())).containsExactly(TcpState.CLOSED);
+        }
+    }
+
+    @Nested
+    class FinWait2 {
+        @Test
+        void keepsReceivingUntilThePeerCloses() {
+            TestNet net = new TestNet(TestNet.deterministic());
+            TcpConnection[] c = net.connect();
+            c[0].close(net.nowNs);
+            net.runUntil(() -> c[0].state() == TcpState.FIN_WAIT_2, 100 * MS);
+            for (int i = 0; i < 3; i++) {
+                TestNet.send(c[1], pattern(40_000, i), net.nowNs);
+                net.runUntil(() -> c[0].readable() == 40_000, 1000 * MS);
+                assertThat(TestNet.readAll(c[0], net.nowNs)).isEqualTo(pattern(40_000, i));
+                assertThat(c[0].state()).isEqualTo(TcpState.FIN_WAIT_2);
+            }
+            assertThat(TestNet.send(c[0], new byte[1], net.nowNs)).isEqualTo(-TcpConnection.EPIPE);
+        }
+    }
+
+    @Nested
+    class CloseWait {
+        @Test
+        void theSideThatGotTheFinStillSendsAndSeesEndOfStream() {
+            TestNet net = new TestNet(TestNet.deterministic());
+            TcpConnection[] c = net.connect();
+            TestNet.send(c[0], pattern(1000, 3), net.nowNs);
+            c[0].close(net.nowNs);
+            net.runUntil(() -> c[1].state() == TcpState.CLOSE_WAIT, 100 * MS);
+            assertThat(c[1].isEof()).isFalse();
+            assertThat(TestNet.readAll(c[1], net.nowNs)).isEqualTo(pattern(1000, 3));
+            assertThat(c[1].isEof()).isTrue();
+            assertThat(TestNet.send(c[1], pattern(70_000, 4), net.nowNs)).isEqualTo(70_000);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            net.runUntil(() -> {
+                got.writeBytes(TestNet.readAll(c[0], net.nowNs));
+                return got.size() == 70_000;
+            }, 1000 * MS);
+            assertThat(got.toByteArray()).isEqualTo(pattern(70_000, 4));
+        }
+    }
+
+    @Nested
+    class LastAck {
+        @Test
+        void lostFinIsRetransmittedUntilAcknowledged() {
+            TestNet net = new TestNet(TestNet.deterministic().mslNs(10 * MS));
+            TcpConnection[] c = net.connect();
+            c[0].close(net.nowNs);
+            net.runUntil(() -> c[1].state() == TcpState.CLOSE_WAIT, 100 * MS);
+            boolean[] once = {false};
+            net.dropIf = s -> s.from() == BOB && s.has(FIN) && !once[0] && (once[0] = true);
+            c[1].close(net.nowNs);
+            assertThat(c[1].state()).isEqualTo(TcpState.LAST_ACK);
+            net.runUntil(() -> c[1].state() == TcpState.CLOSED, 10_000 * MS);
+            assertThat(once[0]).isTrue();
+            assertThat(c[1].timeouts()).isEqualTo(1);
+            assertThat(c[1].error()).isZero();
+            assertThat(net.log.stream().filter(s -> s.from() == BOB && s.has(FIN)).count()).isEqualTo(2);
         }
     }
 }
