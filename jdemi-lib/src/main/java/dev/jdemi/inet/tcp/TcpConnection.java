@@ -55,6 +55,8 @@ public final class TcpConnection {
     private boolean passive;
     private int error;
     private boolean nodelay;
+    private boolean keepalive;
+    private long userTimeoutNs;
 
     // Send sequence space (RFC 9293 section 3.3.1).
     private int iss;
@@ -135,6 +137,8 @@ public final class TcpConnection {
         this.rcvBuf = new ReceiveBuffer(cfg.receiveBufferBytes(), cfg.oooMaxRanges());
         this.cc = CongestionControl.create(cfg.congestion());
         this.nodelay = cfg.nodelay();
+        this.keepalive = cfg.keepalive();
+        this.userTimeoutNs = cfg.userTimeoutNs();
         this.rtoNs = cfg.initialRtoNs();
     }
 
@@ -297,6 +301,31 @@ public final class TcpConnection {
         if (on && state.isSynchronized()) {
             output(nowNs);
         }
+    }
+
+    /**
+     * Sets SO_KEEPALIVE on this connection (idle time, interval and count come from the stack's configuration).
+     *
+     * @param on whether to probe when idle
+     * @param nowNs the current time
+     */
+    public void keepalive(boolean on, long nowNs) {
+        this.keepalive = on;
+        if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) {
+            armKeepalive(nowNs);
+        }
+    }
+
+    /**
+     * Sets TCP_USER_TIMEOUT on this connection (RFC 5482): how long sent data may stay unacknowledged.
+     *
+     * @param ns 0 (off, the retry limit applies) or more
+     */
+    public void userTimeoutNs(long ns) {
+        if (ns < 0) {
+            throw new IllegalArgumentException("user timeout must be >= 0, got " + ns);
+        }
+        this.userTimeoutNs = ns;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1356,7 +1385,7 @@ public final class TcpConnection {
     }
 
     private void armKeepalive(long nowNs) {
-        keepaliveDeadline = cfg.keepalive() ? nowNs + cfg.keepIdleNs() : NEVER;
+        keepaliveDeadline = keepalive ? nowNs + cfg.keepIdleNs() : NEVER;
     }
 
     /** Runs the timers whose deadline has passed; returns how many fired. */
@@ -1408,7 +1437,7 @@ public final class TcpConnection {
         }
         // RFC 9293 section 3.8.3 (R2) and the user timeout (RFC 5482): give up on a dead connection.
         if (retries > cfg.maxRetries()
-                || (cfg.userTimeoutNs() > 0 && nowNs - unackedSinceNs >= cfg.userTimeoutNs())) {
+                || (userTimeoutNs > 0 && nowNs - unackedSinceNs >= userTimeoutNs)) {
             abortTimedOut(nowNs);
             return;
         }
@@ -1451,7 +1480,7 @@ public final class TcpConnection {
         // Zero-window probe (RFC 9293 section 3.8.6.1, MUST-26): a segment the peer must answer with its window.
         persistProbes++;
         if (persistProbes > cfg.maxRetries()
-                || (cfg.userTimeoutNs() > 0 && nowNs - lastRecvNs >= cfg.userTimeoutNs())) {
+                || (userTimeoutNs > 0 && nowNs - lastRecvNs >= userTimeoutNs)) {
             abortTimedOut(nowNs);
             return;
         }

@@ -608,6 +608,27 @@ class TcpStateMachineTest {
         }
 
         @Test
+        void keepaliveAndUserTimeoutAreSetPerConnection() {
+            TestNet net = new TestNet(TestNet.deterministic().keepIdleNs(5000 * MS).keepIntervalNs(1000 * MS)
+                    .keepCount(2));
+            TcpConnection[] c = net.connect();
+            net.dropFromBob = true;
+            net.dropFromAlice = true;
+            net.runFor(20_000 * MS);
+            assertThat(c[0].state()).as("keepalive is off by default").isEqualTo(TcpState.ESTABLISHED);
+            c[0].keepalive(true, net.nowNs);
+            net.runUntil(() -> c[0].state() == TcpState.CLOSED, 20_000 * MS);
+            assertThat(c[0].error()).isEqualTo(TcpConnection.ETIMEDOUT);
+            assertThat(c[1].state()).isEqualTo(TcpState.ESTABLISHED);
+            c[1].userTimeoutNs(2000 * MS);
+            long start = net.nowNs;
+            TestNet.send(c[1], pattern(10, 1), net.nowNs);
+            net.runUntil(() -> c[1].state() == TcpState.CLOSED, 100_000 * MS);
+            assertThat(c[1].error()).isEqualTo(TcpConnection.ETIMEDOUT);
+            assertThat(net.nowNs - start).isBetween(2000 * MS, 5000 * MS);
+        }
+
+        @Test
         void lostSegmentIsFastRetransmittedWithoutTimeout() {
             for (boolean sack : new boolean[] {true, false}) {
                 TestNet net = new TestNet(TestNet.deterministic().sack(sack)
