@@ -20,6 +20,21 @@ abstract class CongestionControl {
         this.cwnd = (long) segments * mss;
     }
 
+    private long savedCwnd;
+    private long savedSsthresh;
+
+    /** Remembers the window before a reduction, so a spurious one can be undone. */
+    void save() {
+        savedCwnd = cwnd;
+        savedSsthresh = ssthresh;
+    }
+
+    /** Undoes the last reduction (RFC 4015 section 3.2: restore cwnd and ssthresh after a spurious retransmit). */
+    void undo() {
+        cwnd = Math.max(cwnd, savedCwnd);
+        ssthresh = Math.max(ssthresh, savedSsthresh);
+    }
+
     boolean isSlowStart() {
         return cwnd < ssthresh;
     }
@@ -125,6 +140,27 @@ abstract class CongestionControl {
                 cwndSegments += (target - cwndSegments) / cwndSegments * acked;
             }
             cwnd = Math.max(mss, (long) (cwndSegments * mss));
+        }
+
+        private double savedWMax;
+        private double savedK;
+        private long savedEpochStartNs;
+
+        @Override
+        void save() {
+            super.save();
+            savedWMax = wMax;
+            savedK = k;
+            savedEpochStartNs = epochStartNs;
+        }
+
+        @Override
+        void undo() {
+            super.undo();
+            wMax = savedWMax;
+            k = savedK;
+            epochStartNs = savedEpochStartNs;
+            cwndSegments = (double) cwnd / mss;
         }
 
         @Override

@@ -35,6 +35,8 @@ public final class TcpConnection {
     private static final int TS_OPTION_BYTES = 12;
     /** RFC 5681 section 3.2: DupThresh. */
     private static final int DUP_THRESH = 3;
+    /** The most DupThresh grows to after spurious fast retransmits. */
+    private static final int MAX_DUP_THRESH = 16;
     /** The least time between answers to unacceptable empty segments. */
     private static final long INVALID_REPLY_NS = 500_000_000L;
 
@@ -117,11 +119,17 @@ public final class TcpConnection {
     private boolean inRecovery;
     private int recover;
     private int highRxt;
+    /** DupThresh for this connection: 3, raised when reordering made a fast retransmit spurious. */
+    private int dupThresh = DUP_THRESH;
+    private boolean undoPossible;
+    private int undoSeq;
+    private int undoTsVal;
 
     // Counters.
     private long retransmissions;
     private long timeouts;
     private long fastRetransmits;
+    private long spuriousRetransmits;
     private long segmentsIn;
     private long segmentsOut;
 
@@ -428,6 +436,15 @@ public final class TcpConnection {
      */
     public long fastRetransmits() {
         return fastRetransmits;
+    }
+
+    /**
+     * Fast retransmits found spurious by timestamps (RFC 3522) and undone.
+     *
+     * @return the count
+     */
+    public long spuriousRetransmits() {
+        return spuriousRetransmits;
     }
 
     /**
@@ -987,6 +1004,17 @@ public final class TcpConnection {
         sampleRtt(o, ack, nowNs);
         retries = 0;
         dupAcks = 0;
+        if (undoPossible && Seq.gt(ack, undoSeq)) {
+            undoPossible = false;
+            if (o.hasTimestamps() && Seq.lt(o.tsEcr(), undoTsVal)) {
+                // RFC 4015 section 3.2 (Eifel response): restore the congestion state; RFC 4653's idea of raising
+                // DupThresh after reordering keeps the next reordering from triggering the same mistake.
+                spuriousRetransmits++;
+                cc.undo();
+                inRecovery = false;
+                dupThresh = Math.min(MAX_DUP_THRESH, dupThresh + 2);
+            }
+        }
         if (inRecovery) {
             if (Seq.geq(ack, recover)) {
                 // RFC 6582 section 3.2 step 3, full acknowledgment: "Set cwnd to either (1) min (ssthresh,
@@ -1029,8 +1057,8 @@ public final class TcpConnection {
         }
         // RFC 6675 section 5: enter recovery on DupThresh duplicates or when more than (DupThresh - 1) * SMSS bytes
         // above SND.UNA are SACKed.
-        boolean lost = dupAcks >= DUP_THRESH
-                || (sackOk && scoreboard.sackedBytes() > (DUP_THRESH - 1) * effMss);
+        boolean lost = dupAcks >= dupThresh
+                || (sackOk && scoreboard.sackedBytes() > (dupThresh - 1) * effMss);
         // RFC 6582 section 3.2 step 2: only when the cumulative ACK covers more than "recover".
         if (lost && (Seq.gt(sndUna - 1, recover) || recover == iss)) {
             enterRecovery(nowNs);
@@ -1042,13 +1070,19 @@ public final class TcpConnection {
         inRecovery = true;
         recover = sndMax;
         long flight = sndMax - sndUna;
+        cc.save();
+        // Eifel detection (RFC 3522): remember the TSval the retransmission carries; an ACK echoing an older one
+        // was caused by the original, so the retransmission was spurious.
+        undoPossible = tsOk;
+        undoSeq = sndUna;
+        undoTsVal = tsNow(nowNs);
         cc.onCongestion(flight, nowNs);
         highRxt = sndUna;
         retransmitAt(sndUna, effMss, nowNs);
         highRxt = sndUna + Math.min(effMss, scoreboard.holeEnd(sndUna, sndMax) - sndUna);
         if (!sackOk) {
             // RFC 6582 section 3.2 step 2: "set cwnd to ssthresh + 3*SMSS" (the segments that left the network).
-            cc.cwnd = cc.ssthresh + (long) DUP_THRESH * effMss;
+            cc.cwnd = cc.ssthresh + (long) Math.max(dupAcks, DUP_THRESH) * effMss;
         } else {
             sackRecovery(nowNs);
         }
@@ -1441,6 +1475,7 @@ public final class TcpConnection {
             abortTimedOut(nowNs);
             return;
         }
+        undoPossible = false;
         // RFC 5681 section 3.1 equation (4) and loss window; RFC 6582 section 4: recover <- highest sent.
         cc.onTimeout(sndMax - sndUna, nowNs);
         inRecovery = false;

@@ -20,7 +20,7 @@ class TcpIntegrityTest {
     private static final long VIRTUAL_BOUND_NS = 3_600_000 * MS;
 
     private record Row(String cell, long virtualMs, long retransmissions, long timeouts, long fastRetransmits,
-            long wireSegments) {
+            long spurious, long wireSegments) {
     }
 
     @Test
@@ -45,11 +45,11 @@ class TcpIntegrityTest {
         StringBuilder table = new StringBuilder();
         table.append(String.format("%nTCP integrity, %d bytes each way per cell, one-way delay 1 ms%n",
                 BYTES_EACH_WAY));
-        table.append(String.format("%-46s %12s %8s %8s %6s %9s%n", "cell", "virtual ms", "retrans", "RTOs",
-                "fastRT", "segments"));
+        table.append(String.format("%-46s %12s %8s %8s %6s %6s %9s%n", "cell", "virtual ms", "retrans", "RTOs",
+                "fastRT", "undone", "segments"));
         for (Row r : rows) {
-            table.append(String.format("%-46s %12d %8d %8d %6d %9d%n", r.cell, r.virtualMs, r.retransmissions,
-                    r.timeouts, r.fastRetransmits, r.wireSegments));
+            table.append(String.format("%-46s %12d %8d %8d %6d %6d %9d%n", r.cell, r.virtualMs, r.retransmissions,
+                    r.timeouts, r.fastRetransmits, r.spurious, r.wireSegments));
         }
         System.out.print(table);
         assertThat(rows).hasSize(32);
@@ -87,7 +87,8 @@ class TcpIntegrityTest {
         assertThat(c[0].error()).as(name).isZero();
         assertThat(c[1].error()).as(name).isZero();
         return new Row(name, elapsed / MS, c[0].retransmissions() + c[1].retransmissions(),
-                c[0].timeouts() + c[1].timeouts(), c[0].fastRetransmits() + c[1].fastRetransmits(), net.log.size());
+                c[0].timeouts() + c[1].timeouts(), c[0].fastRetransmits() + c[1].fastRetransmits(),
+                c[0].spuriousRetransmits() + c[1].spuriousRetransmits(), net.log.size());
     }
 
     /** One end: pushes its stream in chunks of at most 65,535 bytes, reads and hashes the other, then closes. */

@@ -663,6 +663,26 @@ class TcpStateMachineTest {
         }
 
         @Test
+        void reorderingIsToldFromLossByTimestampsAndTheReductionUndone() {
+            TestNet net = new TestNet(TestNet.deterministic().initialCwndSegments(20));
+            TcpConnection[] c = net.connect();
+            int late = c[0].sndNxt() + 2 * c[0].effectiveMss();
+            boolean[] once = {false};
+            // The third segment arrives 1.5 ms late: after the dupacks left, before the retransmission arrives.
+            net.delayIf = s -> s.from() == ALICE && s.seq() == late && s.len() > 0 && !once[0] && (once[0] = true)
+                    ? 3 * MS / 2 : 0;
+            byte[] data = pattern(20 * c[0].effectiveMss(), 4);
+            TestNet.send(c[0], data, net.nowNs);
+            net.runUntil(() -> c[1].readable() == data.length && c[0].unacknowledged() == 0, 1000 * MS);
+            assertThat(TestNet.readAll(c[1], net.nowNs)).isEqualTo(data);
+            assertThat(c[0].fastRetransmits()).isEqualTo(1);
+            // RFC 3522 / RFC 4015: the ACK echoed the original's TSval, so the reduction is undone.
+            assertThat(c[0].spuriousRetransmits()).isEqualTo(1);
+            assertThat(c[0].ssthresh()).isEqualTo(Integer.MAX_VALUE);
+            assertThat(c[0].cwnd()).isGreaterThanOrEqualTo(20L * c[0].effectiveMss());
+        }
+
+        @Test
         void severalLossesInOneWindowAreRepairedBySackRecovery() {
             TestNet net = new TestNet(TestNet.deterministic().initialCwndSegments(40));
             TcpConnection[] c = net.connect();

@@ -55,6 +55,8 @@ final class TestNet {
     boolean dropFromBob;
     /** When set, a segment it matches is dropped. */
     java.util.function.Predicate<Seg> dropIf;
+    /** When set, extra delay in ns for a segment (reordering on purpose). */
+    java.util.function.ToLongFunction<Seg> delayIf;
     final List<Seg> log = new ArrayList<>();
     private final PriorityQueue<Packet> queue = new PriorityQueue<>((a, b) -> a.atNs != b.atNs
             ? Long.compare(a.atNs, b.atNs) : Long.compare(a.order, b.order));
@@ -94,7 +96,7 @@ final class TestNet {
             dropped++;
             return;
         }
-        long at = nowNs + oneWayNs;
+        long at = nowNs + oneWayNs + (delayIf == null ? 0 : delayIf.applyAsLong(seg));
         if (reorder > 0 && random.nextDouble() < reorder) {
             at += oneWayNs + random.nextInt(3) * oneWayNs;
         }
