@@ -42,6 +42,7 @@ public final class TcpConfig {
     private boolean deterministic;
     private boolean synCookies = true;
     private int challengeAcksPerSecond = 1000;
+    private int maxDupThresh = 3;
 
     /** Creates a holder with the defaults. */
     public TcpConfig() {
@@ -490,7 +491,7 @@ public final class TcpConfig {
     }
 
     /**
-     * Whether the deterministic test mode is on: every ISN is 0, timestamps start at 0, and ephemeral ports count
+     * Whether the deterministic test mode is on: every ISN is 0, timestamps carry no per-connection offset, and ephemeral ports count
      * down from 65535, as upstream's tests assume. Off by default.
      *
      * @return {@code true} in test mode
@@ -548,6 +549,27 @@ public final class TcpConfig {
      */
     public TcpConfig challengeAcksPerSecond(int perSecond) {
         this.challengeAcksPerSecond = check(perSecond, 1, 1_000_000, "challengeAcksPerSecond");
+        return this;
+    }
+
+    /**
+     * The most the duplicate-ACK threshold may grow to after fast retransmits found spurious (reordering); 3, the
+     * default, keeps RFC 5681's fixed DupThresh and only undoes the spurious reductions.
+     *
+     * @return segments
+     */
+    public int maxDupThresh() {
+        return maxDupThresh;
+    }
+
+    /**
+     * Sets the most the duplicate-ACK threshold may grow to.
+     *
+     * @param segments 3..64
+     * @return this
+     */
+    public TcpConfig maxDupThresh(int segments) {
+        this.maxDupThresh = check(segments, 3, 64, "maxDupThresh");
         return this;
     }
 

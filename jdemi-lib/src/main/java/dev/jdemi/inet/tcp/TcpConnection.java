@@ -35,8 +35,6 @@ public final class TcpConnection {
     private static final int TS_OPTION_BYTES = 12;
     /** RFC 5681 section 3.2: DupThresh. */
     private static final int DUP_THRESH = 3;
-    /** The most DupThresh grows to after spurious fast retransmits. */
-    private static final int MAX_DUP_THRESH = 16;
     /** The least time between answers to unacceptable empty segments. */
     private static final long INVALID_REPLY_NS = 500_000_000L;
 
@@ -54,6 +52,8 @@ public final class TcpConnection {
 
     private TcpState state = TcpState.CLOSED;
     TcpListener listener;
+    /** Position in the stack's {@link ConnectionTable} dense view. */
+    int denseIndex;
     private boolean passive;
     private int error;
     private boolean nodelay;
@@ -1012,7 +1012,7 @@ public final class TcpConnection {
                 spuriousRetransmits++;
                 cc.undo();
                 inRecovery = false;
-                dupThresh = Math.min(MAX_DUP_THRESH, dupThresh + 2);
+                dupThresh = Math.min(cfg.maxDupThresh(), dupThresh + 2);
             }
         }
         if (inRecovery) {
@@ -1329,7 +1329,7 @@ public final class TcpConnection {
         TcpOptions opts = fill(iss, TcpHeader.FLAG_SYN | (withAck ? TcpHeader.FLAG_ACK : 0));
         opts.mss(cfg.mss());
         boolean active = !withAck || !passive;
-        if (active ? cfg.windowScale() >= 0 : peerOfferedWs) {
+        if (active || peerOfferedWs) {
             opts.windowScale(cfg.windowScale());
         }
         if (cfg.sack() && (active || sackOk)) {

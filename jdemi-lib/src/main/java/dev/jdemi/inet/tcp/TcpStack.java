@@ -33,7 +33,7 @@ public final class TcpStack {
     private final OutboundSegment out = new OutboundSegment();
     private final TcpHeader header = new TcpHeader();
     private final TcpOptions options = new TcpOptions();
-    private final List<TcpConnection> connections = new ArrayList<>();
+    private final ConnectionTable connections = new ConnectionTable();
     private final List<TcpListener> listeners = new ArrayList<>();
     private final long[] drops = new long[TcpDrop.COUNT];
     private int nextEphemeral = 65535;
@@ -451,14 +451,7 @@ public final class TcpStack {
     }
 
     TcpConnection find(int localAddr, int localPort, int remoteAddr, int remotePort) {
-        for (int i = 0; i < connections.size(); i++) {
-            TcpConnection c = connections.get(i);
-            if (c.localPort == localPort && c.remotePort == remotePort && c.remoteAddr == remoteAddr
-                    && c.localAddr == localAddr) {
-                return c;
-            }
-        }
-        return null;
+        return connections.find(localAddr, localPort, remoteAddr, remotePort);
     }
 
     private TcpListener findListener(int localAddr, int localPort) {

@@ -59,7 +59,8 @@ class TcpIntegrityTest {
             long seed) throws Exception {
         String name = String.format("loss %4.1f%% reord %2.0f%% dup %1.0f%% corr %3.1f%% %s", loss * 100,
                 reorder * 100, dup * 100, corrupt * 100, cc == TcpConfig.Congestion.CUBIC ? "cubic" : "reno");
-        TcpConfig cfg = new TcpConfig().congestion(cc).maxRetries(30);
+        TcpConfig cfg = new TcpConfig().congestion(cc).maxRetries(30)
+                .maxDupThresh(Integer.getInteger("jdemi.tcp.maxDupThresh", 3));
         TestNet net = new TestNet(cfg);
         net.random = new Random(seed);
         TcpConnection[] c = net.connect();
