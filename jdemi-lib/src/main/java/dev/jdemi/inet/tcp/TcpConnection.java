@@ -208,6 +208,10 @@ public final class TcpConnection {
      * window, Nagle and sender SWS avoidance allow. A push of 65,535 bytes always fits the default buffer; the caller
      * queues what was not taken and offers it again once {@link #sendable()} grows.
      *
+     * @param src the data
+     * @param offset the offset of the first byte in {@code src}
+     * @param length the number of bytes offered
+     * @param nowNs the current time
      * @return the number of bytes taken, or a negative errno
      */
     public int send(MemorySegment src, long offset, int length, long nowNs) {
@@ -239,6 +243,10 @@ public final class TcpConnection {
      * grows by at least {@code min(buffer / 2, MSS)} (receiver SWS avoidance, RFC 9293 section 3.8.6.2.2) a window
      * update is sent at once.
      *
+     * @param dst where to copy
+     * @param offset the offset in {@code dst}
+     * @param max the most bytes to copy
+     * @param nowNs the current time
      * @return the number of bytes copied ({@code 0} with nothing to read: check {@link #isEof()}), or a negative errno
      */
     public int read(MemorySegment dst, long offset, int max, long nowNs) {
@@ -256,6 +264,7 @@ public final class TcpConnection {
      * CLOSE (RFC 9293 section 3.10.4): this side has no more to send. A FIN follows the queued data; receiving goes on
      * (half-close) until the peer's FIN.
      *
+     * @param nowNs the current time
      * @return {@code true} when the close was accepted, {@code false} when already closing or closed
      */
     public boolean close(long nowNs) {
@@ -291,6 +300,8 @@ public final class TcpConnection {
     /**
      * ABORT (RFC 9293 section 3.10.5), also SO_LINGER with a zero timeout: sends RST in a synchronized state and forgets
      * the connection at once.
+     *
+     * @param nowNs the current time
      */
     public void abort(long nowNs) {
         if (state == TcpState.SYN_RECEIVED || state.isSynchronized() && state != TcpState.TIME_WAIT) {
@@ -303,6 +314,7 @@ public final class TcpConnection {
      * Sets TCP_NODELAY on this connection.
      *
      * @param on {@code true} to disable Nagle
+     * @param nowNs the current time
      */
     public void nodelay(boolean on, long nowNs) {
         this.nodelay = on;

@@ -102,6 +102,11 @@ public final class TcpStack {
      * Processes a segment already validated by the caller: {@code h} is wrapped over the whole TCP segment and
      * {@code o} holds its parsed options.
      *
+     * @param srcAddr the IPv4 source address (the peer)
+     * @param dstAddr the IPv4 destination address (ours)
+     * @param h the header flyweight, wrapped over header and payload
+     * @param o the parsed options
+     * @param nowNs the current time
      * @return {@code -1} when accepted, else the {@link TcpDrop} code
      */
     public int receive(int srcAddr, int dstAddr, TcpHeader h, TcpOptions o, long nowNs) {

@@ -403,6 +403,36 @@ class TcpStateMachineTest {
         }
 
         @Test
+        void segmentWithoutAckIsDropped() {
+            TestNet net = new TestNet(TestNet.deterministic().timestamps(false));
+            TcpConnection[] c = net.connect();
+            int r = net.inject(BOB, TestNet.raw(BOB, 80, c[0].localPort(), c[0].rcvNxt(), 0, 0, 1000, 10, null));
+            assertThat(r).isEqualTo(TcpDrop.NO_ACK);
+            assertThat(net.alice.drops(TcpDrop.NO_ACK)).isEqualTo(1);
+            assertThat(c[0].readable()).isZero();
+        }
+
+        @Test
+        void outOfOrderDataBeyondTheRangeLimitIsDroppedAndCounted() {
+            TestNet net = new TestNet(TestNet.deterministic().timestamps(false),
+                    TestNet.deterministic().timestamps(false).oooMaxRanges(2));
+            TcpConnection[] c = net.connect();
+            int base = c[1].rcvNxt();
+            int port = c[0].localPort();
+            assertThat(net.inject(ALICE, TestNet.raw(ALICE, port, 80, base + 100, c[1].sndNxt(), ACK, 1000, 10,
+                    null))).isEqualTo(-1);
+            assertThat(net.inject(ALICE, TestNet.raw(ALICE, port, 80, base + 200, c[1].sndNxt(), ACK, 1000, 10,
+                    null))).isEqualTo(-1);
+            assertThat(net.inject(ALICE, TestNet.raw(ALICE, port, 80, base + 300, c[1].sndNxt(), ACK, 1000, 10,
+                    null))).isEqualTo(TcpDrop.OOO_LIMIT);
+            // Touching an existing range still merges into it.
+            assertThat(net.inject(ALICE, TestNet.raw(ALICE, port, 80, base + 110, c[1].sndNxt(), ACK, 1000, 10,
+                    null))).isEqualTo(-1);
+            assertThat(c[1].outOfOrderBytes()).isEqualTo(30);
+            assertThat(net.bob.drops(TcpDrop.OOO_LIMIT)).isEqualTo(1);
+        }
+
+        @Test
         void pawsDropsOldTimestamps() {
             TestNet net = new TestNet(TestNet.deterministic());
             TcpConnection[] c = net.connect();
