@@ -160,6 +160,8 @@ public final class TcpConnection {
         sndUna = iss;
         sndNxt = iss + 1;
         sndMax = sndNxt;
+        // RFC 6582 section 3.2 step 1: "recover" starts at the initial send sequence number.
+        recover = iss;
         sendBuf.reset(iss + 1);
         state = TcpState.SYN_SENT;
         lastRecvNs = nowNs;
@@ -175,6 +177,7 @@ public final class TcpConnection {
         sndUna = iss;
         sndNxt = iss + 1;
         sndMax = sndNxt;
+        recover = iss;
         sendBuf.reset(iss + 1);
         acceptPeerSyn(h, o);
         state = TcpState.SYN_RECEIVED;
@@ -187,6 +190,7 @@ public final class TcpConnection {
     void openFromCookie(int cookieIss, int peerIrs, int peerMss, TcpHeader h, long nowNs) {
         passive = true;
         iss = cookieIss;
+        recover = iss;
         sndUna = iss + 1;
         sndNxt = sndUna;
         sndMax = sndNxt;
@@ -1072,7 +1076,7 @@ public final class TcpConnection {
         boolean lost = dupAcks >= dupThresh
                 || (sackOk && scoreboard.sackedBytes() > (dupThresh - 1) * effMss);
         // RFC 6582 section 3.2 step 2: only when the cumulative ACK covers more than "recover".
-        if (lost && (Seq.gt(sndUna - 1, recover) || recover == iss)) {
+        if (lost && Seq.gt(sndUna, recover)) {
             enterRecovery(nowNs);
         }
     }
