@@ -374,6 +374,16 @@ public final class TcpConnection {
     }
 
     /**
+     * Whether everything this side sent, its FIN included, has been acknowledged (or the connection is gone): what a
+     * close with SO_LINGER waits for before its timeout turns it into {@link #abort}.
+     *
+     * @return {@code true} once the FIN is acknowledged or the state is CLOSED
+     */
+    public boolean isCloseComplete() {
+        return state == TcpState.CLOSED || isFinAcked();
+    }
+
+    /**
      * Bytes ready for {@link #read}.
      *
      * @return the count

@@ -847,6 +847,30 @@ class TcpStateMachineTest {
         }
 
         @Test
+        void lingerWaitsForTheFinToBeAcknowledged() {
+            TestNet net = new TestNet(TestNet.deterministic());
+            TcpConnection[] c = net.connect();
+            TestNet.send(c[0], pattern(50_000, 2), net.nowNs);
+            c[0].close(net.nowNs);
+            assertThat(c[0].isCloseComplete()).isFalse();
+            net.runUntil(() -> c[0].isCloseComplete(), 1000 * MS);
+            assertThat(c[0].state()).isEqualTo(TcpState.FIN_WAIT_2);
+            assertThat(c[0].unacknowledged()).isZero();
+            // A linger that times out instead aborts: the peer sees a reset, not end of stream.
+            TestNet net2 = new TestNet(TestNet.deterministic());
+            TcpConnection[] d = net2.connect();
+            net2.dropFromBob = true;
+            TestNet.send(d[0], pattern(50_000, 2), net2.nowNs);
+            d[0].close(net2.nowNs);
+            net2.runFor(2000 * MS);
+            assertThat(d[0].isCloseComplete()).isFalse();
+            net2.dropFromBob = false;
+            d[0].abort(net2.nowNs);
+            net2.runUntil(() -> d[1].state() == TcpState.CLOSED, 1000 * MS);
+            assertThat(d[1].error()).isEqualTo(TcpConnection.ECONNRESET);
+        }
+
+        @Test
         void abortSendsRstAndThePeerIsReset() {
             TestNet net = new TestNet(TestNet.deterministic());
             TcpConnection[] c = net.connect();
