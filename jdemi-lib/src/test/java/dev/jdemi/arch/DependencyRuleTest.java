@@ -99,6 +99,13 @@ class DependencyRuleTest {
     }
 
     @Test
+    void tcpIsAPureStateMachineOverTheWireFormat() {
+        check(noClasses().that().resideInAPackage("dev.jdemi.inet.tcp..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "dev.jdemi.inet.tcp..",
+                        "dev.jdemi.wire..", "dev.jdemi.runtime.."));
+    }
+
+    @Test
     void backendsDoNotDependOnEachOther() {
         check(noClasses().that().resideInAPackage("dev.jdemi.catnap..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.jdemi.inet..", "dev.jdemi.catmem..",
