@@ -25,6 +25,7 @@ public final class BufferPool implements AutoCloseable {
 
     private final Arena arena = Arena.ofShared();
     private final int headroom;
+    private final long maxBytes;
     private final int[] slotSizes = new int[DATA_SIZES.length];
     private final DemiBuffer[] freeLists = new DemiBuffer[DATA_SIZES.length];
     private DemiBuffer freeHeaders;
@@ -33,15 +34,30 @@ public final class BufferPool implements AutoCloseable {
     private boolean closed;
 
     /**
-     * Creates an empty pool.
+     * Creates an empty pool that may grow as long as the process has memory.
      *
      * @param headroom bytes reserved in front of every buffer's data, 0..256
      */
     public BufferPool(int headroom) {
+        this(headroom, Long.MAX_VALUE);
+    }
+
+    /**
+     * Creates an empty pool that reserves at most {@code maxBytes} of off-heap memory: past that, an allocation that
+     * would need a new chunk fails with ENOMEM, so a flood of packets cannot take the process's memory.
+     *
+     * @param headroom bytes reserved in front of every buffer's data, 0..256
+     * @param maxBytes the most off-heap bytes the pool reserves, > 0
+     */
+    public BufferPool(int headroom, long maxBytes) {
         if (headroom < 0 || headroom > 256) {
             throw new IllegalArgumentException("headroom " + headroom);
         }
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes " + maxBytes);
+        }
         this.headroom = headroom;
+        this.maxBytes = maxBytes;
         for (int i = 0; i < DATA_SIZES.length; i++) {
             slotSizes[i] = align64(DATA_SIZES[i] + headroom);
         }
@@ -163,6 +179,10 @@ public final class BufferPool implements AutoCloseable {
         }
         int slot = slotSizes[sizeClass];
         int count = Math.max(4, CHUNK_BYTES / slot);
+        if ((long) slot * count > maxBytes - allocatedBytes) {
+            throw new DemiException(Errno.ENOMEM, "the buffer pool is at its limit of " + maxBytes + " bytes ("
+                    + allocatedBytes + " reserved, a new chunk needs " + (long) slot * count + ")");
+        }
         MemorySegment chunk;
         try {
             chunk = arena.allocate((long) slot * count, 64);

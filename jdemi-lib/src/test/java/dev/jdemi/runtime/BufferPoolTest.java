@@ -35,6 +35,30 @@ class BufferPoolTest {
     }
 
     @Test
+    void aCappedPoolFailsWithEnomemOnceItsChunksAreTakenAndRecoversWhenBuffersComeBack() {
+        try (BufferPool capped = new BufferPool(0, 300_000)) {
+            java.util.List<DemiBuffer> taken = new java.util.ArrayList<>();
+            DemiException full = null;
+            while (full == null && taken.size() < 10_000) {
+                try {
+                    taken.add(capped.allocate(64));
+                } catch (DemiException e) {
+                    full = e;
+                }
+            }
+            assertThat(full).as("the pool stopped growing").isNotNull();
+            assertThat(full.errno()).isEqualTo(Errno.ENOMEM);
+            assertThat(full).hasMessageContaining("limit of 300000 bytes");
+            assertThat(capped.allocatedBytes()).isLessThanOrEqualTo(300_000);
+            assertThatThrownBy(() -> capped.allocate(1500)).as("another size class needs a chunk of its own")
+                    .isInstanceOfSatisfying(DemiException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOMEM));
+
+            taken.remove(taken.size() - 1).free();
+            assertThat(capped.allocate(64).length()).as("a freed slot is reused").isEqualTo(64);
+        }
+    }
+
+    @Test
     void rejectsSizesOutsideTheSgaLimit() {
         assertThatThrownBy(() -> pool.allocate(65_536)).isInstanceOfSatisfying(DemiException.class,
                 e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL));
