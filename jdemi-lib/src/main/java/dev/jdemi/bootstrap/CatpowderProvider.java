@@ -18,21 +18,22 @@ import dev.jdemi.spi.LibOSProvider;
  * Makes catpowder LibOSes on a real Linux interface: {@link NetworkLibOS} over the user-space stack
  * ({@link InetTransport}) over an AF_PACKET {@link PacketDevice} on {@code raw_socket.linux_interface_name}.
  *
- * <p>The stack's MTU is the smaller of {@code inetstack_config.mtu} and the interface's. The interface should carry
+ * <p>{@code jdemi.packet_ring} picks the receive ring: TPACKET_V3 (the default) batches but holds a lone frame up to
+ * 1 ms; TPACKET_V2 hands each frame over at once. The stack's MTU is the smaller of {@code inetstack_config.mtu} and the interface's. The interface should carry
  * no IPv4 address of the kernel's own, or the kernel answers ARP and ICMP for it too.
  */
 public final class CatpowderProvider implements LibOSProvider {
     private final PacketDevice.Mode mode;
 
-    /** Creates the provider the service loader uses: a TPACKET_V3 receive ring. */
+    /** Creates the provider the service loader uses: the receive ring of {@code jdemi.packet_ring}. */
     public CatpowderProvider() {
-        this(PacketDevice.Mode.V3);
+        this(null);
     }
 
     /**
-     * Creates a provider with another receive ring.
+     * Creates a provider with a fixed receive ring, whatever the configuration says.
      *
-     * @param mode the ring's layout
+     * @param mode the ring's layout, or null to follow {@code jdemi.packet_ring}
      */
     public CatpowderProvider(PacketDevice.Mode mode) {
         this.mode = mode;
@@ -60,7 +61,9 @@ public final class CatpowderProvider implements LibOSProvider {
                 config.jdemi().waitPolicy());
         PacketDevice device = null;
         try {
-            device = PacketDevice.open(config.linuxInterfaceName(), runtime.pool(), mode);
+            PacketDevice.Mode ring = mode != null ? mode
+                    : config.jdemi().packetRing() == Config.PacketRing.V2 ? PacketDevice.Mode.V2 : PacketDevice.Mode.V3;
+            device = PacketDevice.open(config.linuxInterfaceName(), runtime.pool(), ring);
             inet = inet.withMtu(Math.min(inet.mtuBytes(), device.capabilities().mtuBytes()));
             return new NetworkLibOS(LibOSName.CATPOWDER, runtime, new InetTransport(inet, device));
         } catch (RuntimeException e) {

@@ -2,11 +2,10 @@ package dev.jdemi.systest;
 
 import dev.jdemi.Config;
 import dev.jdemi.LibOS;
+import dev.jdemi.LibOSName;
 import dev.jdemi.QResult;
 import dev.jdemi.Sga;
 import dev.jdemi.SockAddr;
-import dev.jdemi.bootstrap.CatpowderProvider;
-import dev.jdemi.phy.afpacket.PacketDevice;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,10 +19,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The jdemi side of the system tests, run as a child process inside a network namespace: a catpowder LibOS on one
  * interface, echoing every UDP datagram that reaches its port, and sending datagrams when told to on stdin.
  *
- * <p>Usage: {@code JdemiPeer INTERFACE IPV4 MAC PORT v2|v3}. It prints {@code READY} once the LibOS is open and the
+ * <p>Usage: {@code JdemiPeer INTERFACE IPV4 MAC PORT v2|v3 [quiet] [block]}. It prints {@code READY} once the LibOS is open and the
  * port bound. Commands, one per line on stdin: {@code send IPV4 PORT HEX} sends a datagram from the bound port
  * (printing {@code SENT n} when the push completes, after ARP if needed); {@code quit} (or end of input) closes the
- * LibOS and exits 0. Each echo prints {@code ECHO n}.
+ * LibOS and exits 0. Each echo prints {@code ECHO n} unless {@code quiet} (for measurements); {@code block} selects the block
+ * wait policy (sleep in {@code poll(2)} on the packet socket when idle) instead of spinning.
  */
 public final class JdemiPeer {
     private static final long WAIT_SLICE_NS = 1_000_000L;
@@ -34,22 +34,25 @@ public final class JdemiPeer {
     /**
      * Runs the peer.
      *
-     * @param args interface, IPv4 address, MAC address, UDP port, ring version
+     * @param args interface, IPv4 address, MAC address, UDP port, ring version, optionally {@code quiet} and {@code block}
      * @throws Exception when the LibOS fails; the exit status is then non-zero
      */
     public static void main(String[] args) throws Exception {
         String yaml = "demikernel:\n  local_ipv4_addr: \"" + args[1] + "\"\n  local_link_addr: \"" + args[2]
                 + "\"\nraw_socket:\n  linux_interface_name: \"" + args[0] + "\"\n";
         int port = Integer.parseInt(args[3]);
-        PacketDevice.Mode mode = args[4].equals("v2") ? PacketDevice.Mode.V2 : PacketDevice.Mode.V3;
+        java.util.List<String> flags = java.util.List.of(args).subList(5, args.length);
+        boolean quiet = flags.contains("quiet");
+        yaml += "jdemi:\n  packet_ring: " + args[4] + "\n  wait_policy: " + (flags.contains("block") ? "block" : "spin")
+                + "\n";
         ConcurrentLinkedQueue<String> commands = new ConcurrentLinkedQueue<>();
         Thread reader = Thread.ofPlatform().daemon().start(() -> readCommands(commands));
-        try (LibOS libos = new CatpowderProvider(mode).open(Config.parse(yaml))) {
+        try (LibOS libos = LibOS.open(LibOSName.CATPOWDER, Config.parse(yaml))) {
             int qd = libos.socket(LibOS.AF_INET, LibOS.SOCK_DGRAM, 0);
             libos.bind(qd, new InetSocketAddress(InetAddress.getByName(args[1]), port));
             System.out.println("READY");
             System.out.flush();
-            serve(libos, qd, commands);
+            serve(libos, qd, commands, quiet);
         }
         reader.interrupt();
         System.out.println("BYE");
@@ -68,7 +71,8 @@ public final class JdemiPeer {
         commands.add("quit");
     }
 
-    private static void serve(LibOS libos, int qd, ConcurrentLinkedQueue<String> commands) throws Exception {
+    private static void serve(LibOS libos, int qd, ConcurrentLinkedQueue<String> commands, boolean quiet)
+            throws Exception {
         QResult result = new QResult();
         long popQt = libos.pop(qd);
         while (true) {
@@ -93,8 +97,10 @@ public final class JdemiPeer {
             libos.sgaFree(datagram);
             popQt = libos.pop(qd);
             libos.wait(pushQt, result, Long.MAX_VALUE);
-            System.out.println("ECHO " + length + (result.ret() == 0 ? "" : " push errno " + result.ret()));
-            System.out.flush();
+            if (!quiet || result.ret() != 0) {
+                System.out.println("ECHO " + length + (result.ret() == 0 ? "" : " push errno " + result.ret()));
+                System.out.flush();
+            }
         }
     }
 

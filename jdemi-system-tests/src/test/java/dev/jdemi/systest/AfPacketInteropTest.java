@@ -7,6 +7,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -28,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AfPacketInteropTest {
     private static final int ECHO_PORT = 7;
+    @RegisterExtension
+    static final CheckTable CHECKS = new CheckTable();
     @TempDir
     static Path dir;
     private static Veth veth;
@@ -72,6 +75,7 @@ class AfPacketInteropTest {
             if (veth != null) {
                 veth.close();
             }
+            CHECKS.print("catpowder (AF_PACKET, TPACKET_V3 ring) against the Linux kernel over veth: checks");
         }
     }
 

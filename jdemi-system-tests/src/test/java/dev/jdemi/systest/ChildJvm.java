@@ -73,9 +73,19 @@ final class ChildJvm implements AutoCloseable {
      * @throws AssertionError when no line comes, or another one
      */
     String expect(String prefix, int timeoutSeconds) {
-        String line;
+        String line = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         try {
-            line = lines.poll(timeoutSeconds, TimeUnit.SECONDS);
+            // Waits in slices so that a child that died is reported at once, not after the whole timeout.
+            while (line == null && System.nanoTime() < deadline) {
+                boolean alive = process.isAlive();
+                line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line == null && !alive) {
+                    process.waitFor();
+                    stderr.join(5000);
+                    break;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
