@@ -84,6 +84,7 @@ public final class PacketSocket implements AutoCloseable {
     private static final int SOL_PACKET = 263;
     private static final int PACKET_RX_RING = 5;
     private static final int PACKET_VERSION = 10;
+    private static final int PACKET_STATISTICS = 6;
     private static final int PACKET_QDISC_BYPASS = 20;
     private static final int PACKET_IGNORE_OUTGOING = 23;
     private static final long SIOCGIFMTU = 0x8921;
@@ -158,6 +159,8 @@ public final class PacketSocket implements AutoCloseable {
     private final MemorySegment pollFd = arena.allocate(8, 8);
     private final MemorySegment messages = arena.allocate((long) MMSGHDR_BYTES * MAX_BATCH, 8);
     private final MemorySegment iovecs = arena.allocate((long) IOVEC_BYTES * MAX_BATCH, 8);
+    /** {@code struct tpacket_stats_v3} (V2 fills the first two fields) and its length. */
+    private final MemorySegment statistics = arena.allocate(16, 8);
     private final String interfaceName;
     private final int ifindex;
     private Ring ring;
@@ -383,6 +386,19 @@ public final class PacketSocket implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException("native call failed to link", t);
         }
+    }
+
+    /**
+     * Reads and resets the kernel's drop counter ({@code PACKET_STATISTICS}): frames the kernel could not put in the
+     * ring because it was full.
+     *
+     * @return the frames dropped since the last call, or {@code -errno}
+     */
+    public long takeDrops() {
+        statistics.set(JAVA_INT, 12, 12);
+        int result = Libc.getsockopt(errno, fd, SOL_PACKET, PACKET_STATISTICS, statistics.address(),
+                statistics.address() + 12);
+        return result < 0 ? result : Integer.toUnsignedLong(statistics.get(JAVA_INT, 4));
     }
 
     /**

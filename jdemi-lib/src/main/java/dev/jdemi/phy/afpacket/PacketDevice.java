@@ -30,7 +30,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  *
  * <p><b>Transmit.</b> The frame's own bytes are sent (no copy): {@link #transmit(DemiBuffer, long)} with one
  * {@code send(2)}, {@link #transmit(DemiBuffer[], int, long)} with one {@code sendmmsg(2)} per 64 frames. A full
- * socket buffer ({@code EAGAIN}, {@code ENOBUFS}) is counted as {@link PhyDrop#QUEUE_FULL}, other refusals
+ * socket buffer ({@code EAGAIN}, {@code ENOBUFS}) is counted as {@link PhyDrop#QUEUE_FULL}, and so are frames the
+ * kernel dropped on a full receive ring (read from {@code PACKET_STATISTICS} when the ring flags a loss); other refusals
  * ({@code ENETDOWN}, {@code ENXIO}) as {@link PhyDrop#SEND_FAILED}.
  *
  * <p><b>Capabilities.</b> The MTU and MAC address come from the interface. The device claims no checksum offload:
@@ -187,6 +188,9 @@ public final class PacketDevice implements PhysicalLayer {
             if ((status & PacketSocket.TP_STATUS_USER) == 0) {
                 break;
             }
+            if ((status & PacketSocket.TP_STATUS_LOSING) != 0) {
+                countKernelDrops();
+            }
             int length = ring.get(JAVA_INT, base + PacketSocket.V2_LEN);
             int captured = ring.get(JAVA_INT, base + PacketSocket.V2_SNAPLEN);
             int mac = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, base + PacketSocket.V2_MAC));
@@ -208,6 +212,9 @@ public final class PacketDevice implements PhysicalLayer {
                 int status = (int) INT.getAcquire(ring, block + PacketSocket.V3_BLOCK_STATUS);
                 if ((status & PacketSocket.TP_STATUS_USER) == 0) {
                     break;
+                }
+                if ((status & PacketSocket.TP_STATUS_LOSING) != 0) {
+                    countKernelDrops();
                 }
                 blockOpen = true;
                 blockFramesLeft = ring.get(JAVA_INT, block + PacketSocket.V3_BLOCK_NUM_PKTS);
@@ -232,6 +239,35 @@ public final class PacketDevice implements PhysicalLayer {
             releaseBlock((long) slot * slotBytes);
         }
         return count;
+    }
+
+    /**
+     * The kernel marks the first slot it fills after dropping frames on a full ring with {@code TP_STATUS_LOSING}:
+     * then its drop counter is read (and reset) into {@link PhyDrop#QUEUE_FULL}. Not per frame: only after a loss.
+     */
+    private void countKernelDrops() {
+        long drops = socket.takeDrops();
+        if (drops > 0) {
+            stats.recordDrops(PhyDrop.QUEUE_FULL, drops);
+        }
+    }
+
+    /**
+     * Frames the kernel dropped on a full ring that the ring has not reported yet (a loss is reported with the next
+     * frame that arrives after it); also counted into {@link PhyDrop#QUEUE_FULL}. Not for the datapath: a system call.
+     *
+     * @return the frames dropped since the last report
+     */
+    public long collectKernelDrops() {
+        if (closed) {
+            return 0;
+        }
+        long drops = socket.takeDrops();
+        if (drops > 0) {
+            stats.recordDrops(PhyDrop.QUEUE_FULL, drops);
+            return drops;
+        }
+        return 0;
     }
 
     private void releaseBlock(long block) {

@@ -226,6 +226,28 @@ class PacketDeviceTest {
     }
 
     @Test
+    void framesTheKernelDropsOnAFullRingAreCountedAsQueueFull() {
+        PacketDevice sender = open(left, PacketDevice.Mode.V2);
+        PacketDevice receiver = open(right, PacketDevice.Mode.V2);
+        int slots = PacketDevice.geometry(PacketDevice.Mode.V2, 1514).frames();
+        DemiBuffer[] batch = new DemiBuffer[100];
+        int sent = (slots / batch.length + 3) * batch.length;
+        for (int done = 0; done < sent; done += batch.length) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = frame(60, done + i);
+            }
+            assertThat(sender.transmit(batch, batch.length, 0)).isZero();
+        }
+        List<byte[]> first = receiveTestFrames(receiver, slots);
+        assertThat(first).hasSize(slots);
+        // The ring has room again: the next frame carries TP_STATUS_LOSING, which makes the device read the count.
+        assertThat(sender.transmit(frame(60, sent), 0)).isZero();
+        assertThat(receiveTestFrames(receiver, 1)).hasSize(1);
+        assertThat(receiver.stats().drops(PhyDrop.QUEUE_FULL)).isEqualTo(sent - slots);
+        assertThat(receiver.collectKernelDrops()).as("nothing left to collect").isZero();
+    }
+
+    @Test
     void runtsAndOversizedFramesAreDroppedAndCounted() {
         PacketDevice device = open(left, PacketDevice.Mode.V2);
         assertThat(device.transmit(frame(13, 0), 0)).isEqualTo(-Errno.EINVAL);
