@@ -6,9 +6,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,30 +22,36 @@ import static dev.jdemi.systest.Veth.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * catpowder over AF_PACKET against the Linux kernel: jdemi ({@link JdemiPeer}, the default TPACKET_V3 ring) on one
- * end of a veth pair, the kernel's ping, socat and nc on the other, every frame captured on the kernel's end and
- * checked by tshark at the end. Needs root; skipped with the reason printed otherwise.
+ * catpowder over AF_PACKET against the Linux kernel: jdemi ({@link JdemiPeer}, opened through
+ * {@code LibOS.open(CATPOWDER, ...)}) on one end of a veth pair, the kernel's ping, socat and nc on the other, every
+ * frame captured on the kernel's end and checked by tshark at the end; once per receive ring
+ * ({@link AfPacketV3InteropTest}, {@link AfPacketV2InteropTest}).
+ * Needs root; skipped with the reason printed otherwise.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AfPacketInteropTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AfPacketInteropTest {
     private static final int ECHO_PORT = 7;
     @RegisterExtension
-    static final CheckTable CHECKS = new CheckTable();
-    @TempDir
-    static Path dir;
-    private static Veth veth;
-    private static ChildJvm jdemi;
-    private static Process capture;
-    private static Path pcap;
+    final CheckTable checks = new CheckTable();
+    private Path dir;
+    private Veth veth;
+    private ChildJvm jdemi;
+    private Process capture;
+    private Path pcap;
+
+    /** {@return the value of {@code jdemi.packet_ring}: v3 or v2} */
+    abstract String ring();
 
     @BeforeAll
-    static void setUp() throws Exception {
+    void setUp() throws Exception {
         String reason = Veth.cannotRun();
         if (reason != null) {
             System.out.println("SKIPPED AfPacketInteropTest: " + reason);
         }
         Assumptions.assumeTrue(reason == null, reason);
-        veth = Veth.create("a");
+        dir = Files.createTempDirectory("jdemi-interop-");
+        veth = Veth.create("a" + ring());
         pcap = dir.resolve("kernel-side.pcapng");
         capture = new ProcessBuilder(in(veth.kernelNs, "dumpcap", "-i", veth.kernelIf, "-w", pcap.toString()))
                 .redirectErrorStream(true).start();
@@ -58,12 +64,12 @@ class AfPacketInteropTest {
         assertThat(line).as("dumpcap started").isNotNull();
         Veth.drain(capture.getInputStream());
         jdemi = ChildJvm.start(veth.jdemiNs, JdemiPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac,
-                String.valueOf(ECHO_PORT), "v3");
+                String.valueOf(ECHO_PORT), ring());
         jdemi.expect("READY", 30);
     }
 
     @AfterAll
-    static void tearDown() {
+    void tearDown() {
         try {
             if (jdemi != null) {
                 jdemi.close();
@@ -75,7 +81,9 @@ class AfPacketInteropTest {
             if (veth != null) {
                 veth.close();
             }
-            CHECKS.print("catpowder (AF_PACKET, TPACKET_V3 ring) against the Linux kernel over veth: checks");
+            deleteCapture();
+            checks.print("catpowder (AF_PACKET, TPACKET_" + ring().toUpperCase(java.util.Locale.ROOT)
+                    + " ring) against the Linux kernel over veth: checks");
         }
     }
 
@@ -168,7 +176,7 @@ class AfPacketInteropTest {
         Veth.Result arpFromJdemi = tshark(prefs, "arp.opcode == 1 && arp.src.hw_mac == " + veth.jdemiMac);
         Veth.Result arpToJdemi = tshark(prefs, "arp.opcode == 2 && eth.dst == " + veth.jdemiMac);
         long frames = all.stdout().lines().count();
-        System.out.println("AfPacketInteropTest: " + frames + " frames captured on the kernel's end, "
+        System.out.println("AfPacketInteropTest " + ring() + ": " + frames + " frames captured on the kernel's end, "
                 + bad.stdout().lines().count() + " malformed or with bad checksums");
         assertThat(frames).isGreaterThan(25);
         assertThat(bad.stdout()).as("frames tshark flags").isEmpty();
@@ -176,7 +184,20 @@ class AfPacketInteropTest {
         assertThat(arpToJdemi.stdout()).as("the kernel's ARP replies to jdemi").isNotEmpty();
     }
 
-    private static Veth.Result tshark(String[] prefs, String filter) {
+    private void deleteCapture() {
+        try {
+            if (pcap != null) {
+                Files.deleteIfExists(pcap);
+            }
+            if (dir != null) {
+                Files.deleteIfExists(dir);
+            }
+        } catch (java.io.IOException e) {
+            System.out.println("AfPacketInteropTest: cannot delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private Veth.Result tshark(String[] prefs, String filter) {
         String[] command = new String[prefs.length + 6];
         command[0] = "tshark";
         System.arraycopy(prefs, 0, command, 1, prefs.length);
@@ -191,7 +212,7 @@ class AfPacketInteropTest {
     }
 
     /** Waits until a kernel UDP socket is bound to the port in the kernel's namespace (ss lists it). */
-    private static void awaitUdpListener(int port) throws InterruptedException {
+    private void awaitUdpListener(int port) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             String sockets = Veth.run(in(veth.kernelNs, "ss", "-Hunl", "sport = :" + port)).stdout();
