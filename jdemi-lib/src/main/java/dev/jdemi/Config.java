@@ -75,10 +75,28 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
      * {@code jdemi}: keys only jdemi reads.
      *
      * @param waitPolicy {@code wait_policy}: {@code spin} (default) or {@code block}
+     * @param packetRing {@code packet_ring}: catpowder's AF_PACKET receive ring, {@code v3} (default) or {@code v2}
      */
-    public record Jdemi(WaitPolicy waitPolicy) {
-        /** The defaults: spin. */
-        public static final Jdemi DEFAULTS = new Jdemi(WaitPolicy.SPIN);
+    public record Jdemi(WaitPolicy waitPolicy, PacketRing packetRing) {
+        /** The defaults: spin, a TPACKET_V3 ring. */
+        public static final Jdemi DEFAULTS = new Jdemi(WaitPolicy.SPIN, PacketRing.V3);
+
+        /**
+         * The keys with the default receive ring.
+         *
+         * @param waitPolicy {@code wait_policy}
+         */
+        public Jdemi(WaitPolicy waitPolicy) {
+            this(waitPolicy, PacketRing.V3);
+        }
+    }
+
+    /** {@code jdemi.packet_ring}: how catpowder's AF_PACKET socket hands received frames over. */
+    public enum PacketRing {
+        /** TPACKET_V3: frames packed into blocks, handed over when a block fills or after 1 ms (batches, delay). */
+        V3,
+        /** TPACKET_V2: one slot per frame, each handed over at once (the lowest latency). */
+        V2
     }
 
     /** {@return the configuration with every key at its default, which is all catnap needs} */
@@ -200,6 +218,6 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
     /** {@return a copy with another wait policy} */
     public Config withWaitPolicy(WaitPolicy policy) {
         return new Config(localIpv4Addr, localLinkAddr, linuxInterfaceName, xdpInterfaceIndex, dpdkEalInit,
-                tcpSocketOptions, inetstack, new Jdemi(policy));
+                tcpSocketOptions, inetstack, new Jdemi(policy, jdemi.packetRing()));
     }
 }

@@ -38,6 +38,7 @@ final class ConfigDraft {
     long arpCacheTtlMillis = Config.Inetstack.DEFAULTS.arpCacheTtlMillis();
 
     WaitPolicy waitPolicy = Config.Jdemi.DEFAULTS.waitPolicy();
+    Config.PacketRing packetRing = Config.Jdemi.DEFAULTS.packetRing();
 
     /** Where the MTU came from, so the jumbo-frame check names the right key or variable. */
     boolean mtuFromEnvironment;
@@ -96,7 +97,7 @@ final class ConfigDraft {
                 new Config.Inetstack(mtu, mss, enableJumboFrames, udpChecksumOffload, tcpChecksumOffload,
                         Collections.unmodifiableMap(new LinkedHashMap<>(arpTable)), arpRequestRetries,
                         arpRequestTimeoutMillis, arpCacheTtlMillis),
-                new Config.Jdemi(waitPolicy));
+                new Config.Jdemi(waitPolicy, packetRing));
     }
 
     /**

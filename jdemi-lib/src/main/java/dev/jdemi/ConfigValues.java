@@ -199,6 +199,15 @@ final class ConfigValues {
         };
     }
 
+    /** Parses {@code v3} or {@code v2}, in any case. */
+    static Config.PacketRing packetRing(String text) throws Invalid {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "v3" -> Config.PacketRing.V3;
+            case "v2" -> Config.PacketRing.V2;
+            default -> throw new Invalid("must be v3 or v2, was " + quote(text));
+        };
+    }
+
     /** Parses a boolean environment value: {@code true}, {@code false}, {@code 1} or {@code 0}. */
     static boolean envBoolean(String text) throws Invalid {
         return switch (text.toLowerCase(Locale.ROOT)) {

@@ -225,6 +225,15 @@ final class ConfigYaml {
                     problem(e, key, node);
                 }
             }
+        }, "packet_ring", (node, key) -> {
+            String text = string(node, key);
+            if (text != null) {
+                try {
+                    draft.packetRing = ConfigValues.packetRing(text);
+                } catch (ConfigValues.Invalid e) {
+                    problem(e, key, node);
+                }
+            }
         });
     }
 

@@ -48,6 +48,8 @@ public final class Errno {
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
     public static final int ECANCELED = 125;
+    public static final int ENODEV = 19;
+    public static final int ENETDOWN = 100;
 
     private Errno() {
     }
@@ -99,6 +101,8 @@ public final class Errno {
             case EALREADY -> "EALREADY";
             case EINPROGRESS -> "EINPROGRESS";
             case ECANCELED -> "ECANCELED";
+            case ENODEV -> "ENODEV";
+            case ENETDOWN -> "ENETDOWN";
             default -> "errno " + errno;
         };
     }

@@ -91,6 +91,7 @@ class ConfigErrorsTest {
         "inetstack_config: {mtu: }            | inetstack_config.mtu: must be an integer, was empty (null)",
         "raw_socket: [eth0]                   | raw_socket: must be a mapping, was a list",
         "jdemi: {wait_policy: poll}           | jdemi.wait_policy: must be spin or block, was 'poll'",
+        "jdemi: {packet_ring: v1}             | jdemi.packet_ring: must be v3 or v2, was 'v1'",
     })
     void aWrongTypeIsEinvalNamingTheKey(String yaml, String expected) {
         DemiException e = parseFailure(yaml);
@@ -196,7 +197,7 @@ class ConfigErrorsTest {
     void aFarOffUnknownKeyListsTheKnownOnes() {
         DemiException e = parseFailure("jdemi: {threads: 4}");
 
-        assertThat(e.getMessage()).contains("jdemi.threads: unknown key in jdemi; known: wait_policy");
+        assertThat(e.getMessage()).contains("jdemi.threads: unknown key in jdemi; known: packet_ring, wait_policy");
     }
 
     @Test

@@ -172,6 +172,14 @@ class ConfigTest {
     }
 
     @Test
+    void thePacketRingDefaultsToV3AndIgnoresCase() {
+        assertThat(Config.defaults().jdemi().packetRing()).isEqualTo(Config.PacketRing.V3);
+        assertThat(Config.parse("jdemi: {packet_ring: V2}").jdemi().packetRing()).isEqualTo(Config.PacketRing.V2);
+        assertThat(Config.parse("jdemi: {packet_ring: v2, wait_policy: block}").withWaitPolicy(WaitPolicy.SPIN)
+                .jdemi().packetRing()).isEqualTo(Config.PacketRing.V2);
+    }
+
+    @Test
     void jumboFramesAllowAnMtuAbove1500() {
         Config config = Config.parse("inetstack_config: {mtu: 65535, enable_jumbo_frames: true}");
 

@@ -19,7 +19,9 @@ public enum PhyDrop {
     /** The frame was transmitted on a closed device. */
     CLOSED,
     /** A {@link FaultInjector} lost the frame on purpose. */
-    FAULT_LOSS;
+    FAULT_LOSS,
+    /** The kernel refused to send the frame for a reason other than a full queue (the link is down, for example). */
+    SEND_FAILED;
 
     private static final PhyDrop[] VALUES = values();
 

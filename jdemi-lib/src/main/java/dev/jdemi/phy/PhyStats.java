@@ -72,6 +72,16 @@ public final class PhyStats {
     }
 
     /**
+     * Records frames that were dropped before the device saw them (a kernel ring that was full, for example).
+     *
+     * @param reason why
+     * @param count how many, {@code >= 0}
+     */
+    public void recordDrops(PhyDrop reason, long count) {
+        drops[reason.ordinal()] += count;
+    }
+
+    /**
      * Returns the drops for one reason.
      *
      * @param reason the reason

@@ -17,6 +17,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * native linker. A violation fails the build.
  */
 class DependencyRuleTest {
+    /** The devices over a kernel interface: the only part of {@code phy} that may use {@code sys}. */
+    private static final String[] KERNEL_DEVICES = {"dev.jdemi.phy.afpacket.."};
+
     private static JavaClasses classes;
 
     @BeforeAll
@@ -76,8 +79,16 @@ class DependencyRuleTest {
     void phyKnowsOnlyTheApiAndTheRuntime() {
         check(noClasses().that().resideInAPackage("dev.jdemi.phy..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.jdemi.wire..", "dev.jdemi.inet..",
-                        "dev.jdemi.sys..", "dev.jdemi.libos..", "dev.jdemi.catnap..", "dev.jdemi.catmem..",
-                        "dev.jdemi.bootstrap.."));
+                        "dev.jdemi.libos..", "dev.jdemi.catnap..", "dev.jdemi.catmem..", "dev.jdemi.bootstrap.."));
+    }
+
+    @Test
+    void onlyKernelBackedDevicesCallTheKernel() {
+        check(noClasses().that().resideInAPackage("dev.jdemi.phy..").and()
+                .resideOutsideOfPackages(KERNEL_DEVICES)
+                .should().dependOnClassesThat().resideInAPackage("dev.jdemi.sys.."));
+        check(noClasses().that().resideInAPackage("dev.jdemi.phy")
+                .should().dependOnClassesThat().resideInAnyPackage(KERNEL_DEVICES));
     }
 
     @Test

@@ -1,0 +1,236 @@
+package dev.jdemi.systest;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static dev.jdemi.systest.Veth.JDEMI_IP;
+import static dev.jdemi.systest.Veth.KERNEL_IP;
+import static dev.jdemi.systest.Veth.in;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * catpowder over AF_PACKET against the Linux kernel: jdemi ({@link JdemiPeer}, opened through
+ * {@code LibOS.open(CATPOWDER, ...)}) on one end of a veth pair, the kernel's ping, socat and nc on the other, every
+ * frame captured on the kernel's end and checked by tshark at the end; once per receive ring
+ * ({@link AfPacketV3InteropTest}, {@link AfPacketV2InteropTest}).
+ * Needs root; skipped with the reason printed otherwise.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AfPacketInteropTest {
+    private static final int ECHO_PORT = 7;
+    @RegisterExtension
+    final CheckTable checks = new CheckTable();
+    private Path dir;
+    private Veth veth;
+    private ChildJvm jdemi;
+    private Process capture;
+    private Path pcap;
+
+    /** {@return the value of {@code jdemi.packet_ring}: v3 or v2} */
+    abstract String ring();
+
+    @BeforeAll
+    void setUp() throws Exception {
+        String reason = Veth.cannotRun();
+        if (reason != null) {
+            System.out.println("SKIPPED AfPacketInteropTest: " + reason);
+        }
+        Assumptions.assumeTrue(reason == null, reason);
+        dir = Files.createTempDirectory("jdemi-interop-");
+        veth = Veth.create("a" + ring());
+        pcap = dir.resolve("kernel-side.pcapng");
+        capture = new ProcessBuilder(in(veth.kernelNs, "dumpcap", "-i", veth.kernelIf, "-w", pcap.toString()))
+                .redirectErrorStream(true).start();
+        // dumpcap says "Capturing on" once the interface is open.
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(capture.getInputStream()));
+        String line;
+        while ((line = reader.readLine()) != null && !line.contains("Capturing on")) {
+            // Skip the banner.
+        }
+        assertThat(line).as("dumpcap started").isNotNull();
+        Veth.drain(capture.getInputStream());
+        jdemi = ChildJvm.start(veth.jdemiNs, JdemiPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac,
+                String.valueOf(ECHO_PORT), ring());
+        jdemi.expect("READY", 30);
+    }
+
+    @AfterAll
+    void tearDown() {
+        try {
+            if (jdemi != null) {
+                jdemi.close();
+            }
+            if (capture != null && capture.isAlive()) {
+                capture.destroyForcibly();
+            }
+        } finally {
+            if (veth != null) {
+                veth.close();
+            }
+            deleteCapture();
+            checks.print("catpowder (AF_PACKET, TPACKET_" + ring().toUpperCase(java.util.Locale.ROOT)
+                    + " ring) against the Linux kernel over veth: checks");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theKernelPingsJdemiWith56ByteEchoes() {
+        Veth.Result ping = Veth.runAny(20, null, in(veth.kernelNs, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-s",
+                "56", JDEMI_IP));
+        assertThat(ping.stdout()).contains("3 packets transmitted, 3 received");
+        assertThat(ping.exit()).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void theKernelPingsJdemiWith1472ByteEchoesUnfragmented() {
+        Veth.Result ping = Veth.runAny(20, null, in(veth.kernelNs, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-s",
+                "1472", "-M", "do", JDEMI_IP));
+        assertThat(ping.stdout()).contains("3 packets transmitted, 3 received").contains("1480 bytes from");
+        assertThat(ping.exit()).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void jdemiAnswersTheKernelsArpRequest() {
+        Veth.run("ip", "-n", veth.kernelNs, "neigh", "flush", "dev", veth.kernelIf);
+        assertThat(Veth.run("ip", "-n", veth.kernelNs, "neigh", "show", JDEMI_IP).stdout()).doesNotContain("lladdr");
+        Veth.Result ping = Veth.runAny(20, null, in(veth.kernelNs, "ping", "-c", "1", "-W", "2", JDEMI_IP));
+        assertThat(ping.exit()).isZero();
+        assertThat(Veth.run("ip", "-n", veth.kernelNs, "neigh", "show", JDEMI_IP).stdout())
+                .contains("lladdr " + veth.jdemiMac);
+    }
+
+    @Test
+    @Order(4)
+    void theKernelSendsUdpToJdemiWithSocatAndGetsTheSameBytesBack() {
+        for (int size : new int[] {1, 1000, 1472, 4000}) {
+            byte[] payload = random(size);
+            Veth.Result echo = runBytes(in(veth.kernelNs, "socat", "-t", "1", "-", "UDP4:" + JDEMI_IP + ":" + ECHO_PORT),
+                    payload);
+            assertThat(echo.exit()).as("socat exit, %d bytes", size).isZero();
+            assertThat(echo.stdoutBytes()).as("echo of %d bytes", size).isEqualTo(payload);
+            jdemi.expect("ECHO " + size, 5);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void theKernelSendsUdpToJdemiWithNcAndGetsTheSameBytesBack() {
+        byte[] payload = random(512);
+        Veth.Result echo = runBytes(in(veth.kernelNs, "nc", "-u", "-w", "1", JDEMI_IP, String.valueOf(ECHO_PORT)),
+                payload);
+        assertThat(echo.stdoutBytes()).isEqualTo(payload);
+        jdemi.expect("ECHO 512", 5);
+    }
+
+    /** First: jdemi has heard nothing from the kernel yet, so it must resolve the kernel's MAC with ARP. */
+    @Test
+    @Order(0)
+    void jdemiResolvesTheKernelsMacAndSendsUdpToSocatAndNc() throws Exception {
+        String[][] receivers = {
+            {"socat", "-u", "UDP4-RECV:9000", "STDOUT"},
+            {"nc", "-u", "-l", KERNEL_IP, "9001"},
+        };
+        for (int i = 0; i < receivers.length; i++) {
+            int port = 9000 + i;
+            Process receiver = new ProcessBuilder(in(veth.kernelNs, receivers[i])).start();
+            try {
+                awaitUdpListener(port);
+                byte[] payload = random(300 + i);
+                jdemi.send("send " + KERNEL_IP + " " + port + " " + HexFormat.of().formatHex(payload));
+                jdemi.expect("SENT " + payload.length, 10);
+                byte[] got = receiver.getInputStream().readNBytes(payload.length);
+                assertThat(got).as("bytes %s received", receivers[i][0]).isEqualTo(payload);
+            } finally {
+                receiver.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    @Order(100)
+    void tsharkFindsNoMalformedFrameNorBadChecksumInTheCapture() throws Exception {
+        capture.destroy();
+        assertThat(capture.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        String[] prefs = {"-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o",
+            "tcp.check_checksum:TRUE"};
+        Veth.Result all = tshark(prefs, "frame");
+        Veth.Result bad = tshark(prefs, "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0"
+                + " || udp.checksum.status == 0 || icmp.checksum.status == 0 || tcp.checksum.status == 0");
+        Veth.Result arpFromJdemi = tshark(prefs, "arp.opcode == 1 && arp.src.hw_mac == " + veth.jdemiMac);
+        Veth.Result arpToJdemi = tshark(prefs, "arp.opcode == 2 && eth.dst == " + veth.jdemiMac);
+        long frames = all.stdout().lines().count();
+        System.out.println("AfPacketInteropTest " + ring() + ": " + frames + " frames captured on the kernel's end, "
+                + bad.stdout().lines().count() + " malformed or with bad checksums");
+        assertThat(frames).isGreaterThan(25);
+        assertThat(bad.stdout()).as("frames tshark flags").isEmpty();
+        assertThat(arpFromJdemi.stdout()).as("jdemi's ARP requests").isNotEmpty();
+        assertThat(arpToJdemi.stdout()).as("the kernel's ARP replies to jdemi").isNotEmpty();
+    }
+
+    private void deleteCapture() {
+        try {
+            if (pcap != null) {
+                Files.deleteIfExists(pcap);
+            }
+            if (dir != null) {
+                Files.deleteIfExists(dir);
+            }
+        } catch (java.io.IOException e) {
+            System.out.println("AfPacketInteropTest: cannot delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private Veth.Result tshark(String[] prefs, String filter) {
+        String[] command = new String[prefs.length + 6];
+        command[0] = "tshark";
+        System.arraycopy(prefs, 0, command, 1, prefs.length);
+        command[prefs.length + 1] = "-r";
+        command[prefs.length + 2] = pcap.toString();
+        command[prefs.length + 3] = "-Y";
+        command[prefs.length + 4] = filter;
+        command[prefs.length + 5] = "-n";
+        Veth.Result result = Veth.runAny(60, null, command);
+        assertThat(result.exit()).as("tshark -Y '%s': %s", filter, result.stderr()).isZero();
+        return result;
+    }
+
+    /** Waits until a kernel UDP socket is bound to the port in the kernel's namespace (ss lists it). */
+    private void awaitUdpListener(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String sockets = Veth.run(in(veth.kernelNs, "ss", "-Hunl", "sport = :" + port)).stdout();
+            if (!sockets.isBlank()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("no UDP socket on port " + port + " after 10 s");
+    }
+
+    private static Veth.Result runBytes(String[] command, byte[] input) {
+        return Veth.runAny(20, input, command);
+    }
+
+    private static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+}
