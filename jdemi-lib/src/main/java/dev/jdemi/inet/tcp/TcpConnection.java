@@ -1446,6 +1446,11 @@ public final class TcpConnection {
 
     private void armRto(long nowNs) {
         rtoDeadline = nowNs + rtoNs;
+        // The user timeout (RFC 5482) must not wait for a backed-off RTO: fire when it expires (as Linux does).
+        if (userTimeoutNs > 0 && unackedSinceNs != NEVER && state.isSynchronized()
+                && Seq.gt(sndMax, sndUna) && unackedSinceNs + userTimeoutNs < rtoDeadline) {
+            rtoDeadline = Math.max(nowNs, unackedSinceNs + userTimeoutNs);
+        }
     }
 
     private void armPersist(long nowNs) {

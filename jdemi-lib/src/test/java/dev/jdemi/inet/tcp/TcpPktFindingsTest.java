@@ -40,4 +40,18 @@ class TcpPktFindingsTest {
         TestNet.readAll(c[1], net.nowNs);
         assertThat(net.log).hasSize(before);
     }
+
+    @Test
+    void theUserTimeoutAbortsWhenItExpiresNotAtTheNextBackedOffRto() {
+        TestNet net = new TestNet(TestNet.deterministic());
+        TcpConnection[] c = net.connect();
+        c[0].userTimeoutNs(2500 * MS);
+        net.dropFromAlice = true;
+        long sentAt = net.nowNs;
+        TestNet.send(c[0], new byte[100], net.nowNs);
+        net.runUntil(() -> c[0].state() == TcpState.CLOSED, 10_000 * MS);
+        // RTO 200 ms backs off to 0.2, 0.6, 1.4, 3.0 s: the abort must not wait for the 3.0 s one.
+        assertThat(net.nowNs - sentAt).isEqualTo(2500 * MS);
+        assertThat(c[0].error()).isEqualTo(TcpConnection.ETIMEDOUT);
+    }
 }
