@@ -83,6 +83,7 @@ final class PktRunner {
     private long nowNs;
     private final ArrayDeque<Out> outbound = new ArrayDeque<>();
     private final Map<Integer, Sock> socks = new HashMap<>();
+    private final Map<String, Integer> vars = new HashMap<>();
     private final List<Op> inflight = new ArrayList<>();
     private int currentLocalPort = BIND_PORT;
     private Event event;
@@ -253,13 +254,13 @@ final class PktRunner {
         if (h.srcPort() != localPortFor(p.remotePort()) || h.dstPort() != p.remotePort()) {
             bad.add("ports");
         }
-        if (h.seqNumber() != (int) p.seq()) {
+        if (!matchNumber(p.seq(), h.seqNumber())) {
             bad.add("seq");
         }
         if (h.payloadLength() != p.len()) {
             bad.add("len");
         }
-        if (p.ack() != null && h.ackNumber() != (int) (long) p.ack()) {
+        if (p.ack() != null && !matchNumber(p.ack(), h.ackNumber())) {
             bad.add("ack");
         }
         if (p.win() != null && h.window() != p.win()) {
@@ -272,6 +273,7 @@ final class PktRunner {
             Sock s = sockFor(h.srcPort(), h.dstPort());
             if (s != null) {
                 int iss = s.conn.iss();
+                // A data segment's seq was checked above; its bytes follow from it.
                 for (int i = 0; i < h.payloadLength(); i++) {
                     byte want = (byte) (h.seqNumber() + i - iss - 1);
                     if (m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, h.payloadOffset() + i) != want) {
@@ -284,6 +286,28 @@ final class PktRunner {
         if (!bad.isEmpty()) {
             fail("mismatch in " + bad + ": got " + describe(o.bytes()) + " at " + seconds(o.atNs()));
         }
+    }
+
+    /** Matches a script number; an unbound variable is bound to the value seen (SYN cookies, hashed ISNs). */
+    private boolean matchNumber(String expr, int value) {
+        if (expr.startsWith("$") && !expr.contains("+") && !vars.containsKey(expr)) {
+            vars.put(expr, value);
+            return true;
+        }
+        return resolve(expr) == value;
+    }
+
+    private int resolve(String expr) {
+        if (!expr.startsWith("$")) {
+            return (int) Long.parseLong(expr);
+        }
+        int plus = expr.indexOf('+');
+        String name = plus < 0 ? expr : expr.substring(0, plus);
+        Integer v = vars.get(name);
+        if (v == null) {
+            fail("variable " + name + " is not bound yet");
+        }
+        return v + (plus < 0 ? 0 : Integer.parseInt(expr.substring(plus + 1)));
     }
 
     private int localPortFor(int remotePort) {
@@ -377,11 +401,11 @@ final class PktRunner {
         rx.fill((byte) 0);
         MemorySegment.copy(om, 0, rx, TcpHeader.MIN_HEADER_LENGTH, n);
         for (int i = 0; i < p.len(); i++) {
-            rx.set(java.lang.foreign.ValueLayout.JAVA_BYTE, hl + i, (byte) (p.seq() + i));
+            rx.set(java.lang.foreign.ValueLayout.JAVA_BYTE, hl + i, (byte) (resolve(p.seq()) + i));
         }
         TcpHeader h = new TcpHeader().wrap(rx, 0, total);
-        h.srcPort(p.remotePort()).dstPort(currentLocalPort).seqNumber((int) p.seq())
-                .ackNumber(p.ack() == null ? 0 : (int) (long) p.ack()).flags(flags(p.flags()))
+        h.srcPort(p.remotePort()).dstPort(currentLocalPort).seqNumber(resolve(p.seq()))
+                .ackNumber(p.ack() == null ? 0 : resolve(p.ack())).flags(flags(p.flags()))
                 .window(p.win() == null ? 65535 : p.win()).dataOffset(hl / 4);
         h.computeChecksum(REMOTE, LOCAL);
         tcp.receive(REMOTE, LOCAL, rx, 0, total, true, nowNs);

@@ -18,7 +18,7 @@ final class PktScript {
     }
 
     /** A {@code TCP <} or {@code TCP >} line. */
-    record Packet(boolean inbound, int remotePort, String flags, long seq, int len, Long ack, Integer win,
+    record Packet(boolean inbound, int remotePort, String flags, String seq, int len, String ack, Integer win,
             List<Opt> options) {
     }
 
@@ -33,10 +33,12 @@ final class PktScript {
     final List<String> config = new ArrayList<>();
     final List<Event> events = new ArrayList<>();
 
+    /** A sequence or acknowledgment number: digits, or a variable ({@code $name}) with an optional {@code +N}. */
+    static final String NUM = "[0-9]+|\\$[A-Za-z_][A-Za-z0-9_]*(?:\\+[0-9]+)?";
     private static final Pattern TIME = Pattern.compile("^(\\+?)(-?[0-9]*\\.?[0-9]+)\\s+(.*)$");
     private static final Pattern TCP = Pattern.compile(
-            "^TCP(?::([0-9]+))?\\s*([<>])\\s*([SFPRU.]*)\\s*seq\\s+([0-9]+)\\s*\\(\\s*([0-9]+)\\s*\\)(.*)$");
-    private static final Pattern ACK = Pattern.compile("^\\s*ack\\s+([0-9]+)(.*)$");
+            "^TCP(?::([0-9]+))?\\s*([<>])\\s*([SFPRU.]*)\\s*seq\\s+(" + PktScript.NUM + ")\\s*\\(\\s*([0-9]+)\\s*\\)(.*)$");
+    private static final Pattern ACK = Pattern.compile("^\\s*ack\\s+(" + PktScript.NUM + ")(.*)$");
     private static final Pattern WIN = Pattern.compile("^\\s*win\\s+([0-9]+)(.*)$");
     private static final Pattern OPTS = Pattern.compile("^\\s*<(.*)>\\s*$");
     private static final Pattern SYSCALL = Pattern.compile(
@@ -101,12 +103,12 @@ final class PktScript {
         int port = m.group(1) == null ? PktRunner.REMOTE_PORT : Integer.parseInt(m.group(1));
         boolean inbound = m.group(2).equals("<");
         String rest = m.group(6);
-        Long ack = null;
+        String ack = null;
         Integer win = null;
         List<Opt> opts = null;
         Matcher am = ACK.matcher(rest);
         if (am.matches()) {
-            ack = Long.parseLong(am.group(1));
+            ack = am.group(1);
             rest = am.group(2);
         }
         Matcher wm = WIN.matcher(rest);
@@ -121,8 +123,7 @@ final class PktScript {
             }
             opts = options(line, om.group(1));
         }
-        return new Packet(inbound, port, m.group(3), Long.parseLong(m.group(4)), Integer.parseInt(m.group(5)), ack, win,
-                opts);
+        return new Packet(inbound, port, m.group(3), m.group(4), Integer.parseInt(m.group(5)), ack, win, opts);
     }
 
     private static List<Opt> options(int line, String text) {

@@ -66,6 +66,6 @@ class PktScriptsTest {
 
     @Test
     void thereAreEnoughScripts() throws IOException, URISyntaxException {
-        assertThat(scripts()).hasSizeGreaterThanOrEqualTo(1);
+        assertThat(scripts()).hasSizeGreaterThanOrEqualTo(80);
     }
 }
