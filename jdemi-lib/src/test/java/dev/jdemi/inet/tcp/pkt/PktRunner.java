@@ -400,8 +400,10 @@ final class PktRunner {
         int total = hl + p.len();
         rx.fill((byte) 0);
         MemorySegment.copy(om, 0, rx, TcpHeader.MIN_HEADER_LENGTH, n);
+        // The data of a SYN starts one after its sequence number.
+        int first = resolve(p.seq()) + (p.flags().contains("S") ? 1 : 0);
         for (int i = 0; i < p.len(); i++) {
-            rx.set(java.lang.foreign.ValueLayout.JAVA_BYTE, hl + i, (byte) (resolve(p.seq()) + i));
+            rx.set(java.lang.foreign.ValueLayout.JAVA_BYTE, hl + i, (byte) (first + i));
         }
         TcpHeader h = new TcpHeader().wrap(rx, 0, total);
         h.srcPort(p.remotePort()).dstPort(currentLocalPort).seqNumber(resolve(p.seq()))
