@@ -251,7 +251,7 @@ final class PktRunner {
         if (h.flags() != wantFlags) {
             bad.add("flags");
         }
-        if (h.srcPort() != localPortFor(p.remotePort()) || h.dstPort() != p.remotePort()) {
+        if (h.srcPort() != currentLocalPort || h.dstPort() != p.remotePort()) {
             bad.add("ports");
         }
         if (!matchNumber(p.seq(), h.seqNumber())) {
@@ -308,10 +308,6 @@ final class PktRunner {
             fail("variable " + name + " is not bound yet");
         }
         return v + (plus < 0 ? 0 : Integer.parseInt(expr.substring(plus + 1)));
-    }
-
-    private int localPortFor(int remotePort) {
-        return currentLocalPort;
     }
 
     private Sock sockFor(int localPort, int remotePort) {
@@ -539,11 +535,15 @@ final class PktRunner {
 
     /** Makes progress on every pending operation, oldest first, as a blocked application thread would. */
     private void service() {
+        List<Sock> pushing = new ArrayList<>();
         for (Op op : inflight) {
             if (op.done) {
                 continue;
             }
             Sock s = op.sock;
+            if (op.kind.equals("push") && pushing.contains(s)) {
+                continue; // an earlier push on this socket still has bytes to hand over: keep the stream in order
+            }
             switch (op.kind) {
                 case "accept" -> {
                     if (s.listener.acceptable() > 0) {
@@ -583,6 +583,9 @@ final class PktRunner {
                         s.pushed += n;
                         op.remaining -= n;
                         op.count = (int) s.pushed;
+                        if (op.remaining > 0) {
+                            pushing.add(s);
+                        }
                     }
                     if (op.remaining == 0 && s.pushed - s.conn.unacknowledged() >= op.count) {
                         op.done = true;
