@@ -68,4 +68,44 @@ class PktScriptsTest {
     void thereAreEnoughScripts() throws IOException, URISyntaxException {
         assertThat(scripts()).hasSizeGreaterThanOrEqualTo(80);
     }
+
+    @Test
+    void upstreamSyntaxParses() {
+        PktScript s = PktScript.parse("""
+                // a comment
+                `sysctl -q ignored` `tcp mss=1450 wscale=0`
+                +.2 ... 0.5 read(501, ..., 1000) = 1000   // trailing comment
+                0.300 TCP < FSPR. seq 7(3) ack 9 win 100 <mss 1450, wscale 0, eol, nop, sackOK, TS val 1 ecr 2>
+                +0 TCP:4000 > . seq $c+1(0) <...>
+                """);
+        assertThat(s.config).containsExactly("mss=1450 wscale=0");
+        assertThat(s.events).hasSize(3);
+        assertThat(s.events.get(0).timeNs()).isEqualTo(200_000_000L);
+        assertThat(s.events.get(0).syscall().name()).isEqualTo("read");
+        assertThat(s.events.get(0).syscall().args()).containsExactly("501", "...", "1000");
+        PktScript.Packet p = s.events.get(1).packet();
+        assertThat(s.events.get(1).timeNs()).isEqualTo(300_000_000L);
+        assertThat(p.inbound()).isTrue();
+        assertThat(p.flags()).isEqualTo("FSPR.");
+        assertThat(p.seq()).isEqualTo("7");
+        assertThat(p.len()).isEqualTo(3);
+        assertThat(p.ack()).isEqualTo("9");
+        assertThat(p.win()).isEqualTo(100);
+        assertThat(p.options()).extracting(PktScript.Opt::kind)
+                .containsExactly("mss", "wscale", "eol", "nop", "sackOK", "TS");
+        PktScript.Packet q = s.events.get(2).packet();
+        assertThat(q.remotePort()).isEqualTo(4000);
+        assertThat(q.seq()).isEqualTo("$c+1");
+        assertThat(q.options()).isNull();
+    }
+
+    @Test
+    void badLinesAreRejectedWithTheirLineNumber() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PktScript.parse("+0 TCP < S seq 0(0) <bogus 1>"))
+                .hasMessageContaining("line 1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PktScript.parse("\nTCP < S seq 0(0)"))
+                .hasMessageContaining("line 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PktScript.parse("+0 UDP < len 10"))
+                .hasMessageContaining("UDP");
+    }
 }
