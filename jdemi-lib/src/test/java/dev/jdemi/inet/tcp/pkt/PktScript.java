@@ -37,7 +37,8 @@ final class PktScript {
     static final String NUM = "[0-9]+|\\$[A-Za-z_][A-Za-z0-9_]*(?:\\+[0-9]+)?";
     private static final Pattern TIME = Pattern.compile("^(\\+?)(-?[0-9]*\\.?[0-9]+)\\s+(.*)$");
     private static final Pattern TCP = Pattern.compile(
-            "^TCP(?::([0-9]+))?\\s*([<>])\\s*([SFPRU.]*)\\s*seq\\s+(" + PktScript.NUM + ")\\s*\\(\\s*([0-9]+)\\s*\\)(.*)$");
+            "^TCP(?::([0-9]+))?\\s*([<>])\\s*([SFPRU.]*)\\s*seq\\s+(" + PktScript.NUM
+                    + ")\\s*\\(\\s*([0-9]+)\\s*\\)(.*)$");
     private static final Pattern ACK = Pattern.compile("^\\s*ack\\s+(" + PktScript.NUM + ")(.*)$");
     private static final Pattern WIN = Pattern.compile("^\\s*win\\s+([0-9]+)(.*)$");
     private static final Pattern OPTS = Pattern.compile("^\\s*<(.*)>\\s*$");
