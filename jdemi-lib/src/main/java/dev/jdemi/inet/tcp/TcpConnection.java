@@ -868,6 +868,11 @@ public final class TcpConnection {
             } else if (Seq.gt(finAt, rcvBuf.rcvNxt()) && !finReceived) {
                 finPending = true;
                 finSeq = finAt;
+                if (len == 0) {
+                    // RFC 5681 section 4.2: an out-of-order segment (here a bare FIN beyond a hole) is answered with
+                    // an immediate duplicate ACK; with data, receiveData has already sent it.
+                    sendAck(nowNs);
+                }
             }
         }
         if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
@@ -1257,6 +1262,12 @@ public final class TcpConnection {
 
     private boolean windowWouldGrow() {
         int right = advertisedRight();
+        // The window field cannot say more than 0xFFFF << shift: an edge beyond that would not be advertised, and
+        // counting it would turn every read into a pure ACK when the buffer outgrows the unscaled window.
+        int reach = rcvBuf.rcvNxt() + (0xFFFF << rcvShift);
+        if (Seq.gt(right, reach)) {
+            right = reach;
+        }
         int step = Math.min(rcvBuf.capacity() / 2, 2 * effMss);
         return right - lastAdvRight >= step || (lastAdvRight == rcvBuf.rcvNxt() && right != lastAdvRight);
     }
@@ -1435,6 +1446,11 @@ public final class TcpConnection {
 
     private void armRto(long nowNs) {
         rtoDeadline = nowNs + rtoNs;
+        // The user timeout (RFC 5482) must not wait for a backed-off RTO: fire when it expires (as Linux does).
+        if (userTimeoutNs > 0 && unackedSinceNs != NEVER && state.isSynchronized()
+                && Seq.gt(sndMax, sndUna) && unackedSinceNs + userTimeoutNs < rtoDeadline) {
+            rtoDeadline = Math.max(nowNs, unackedSinceNs + userTimeoutNs);
+        }
     }
 
     private void armPersist(long nowNs) {
