@@ -142,8 +142,10 @@ class TwoProcessesTest {
         String address = freeAddress();
         try (ChildProcess server = startServer("udp-echo", "--peer", "server", "--address", address,
                 "--nrequests", "300");
+             // The server stops after 300 datagrams, so the client must not send any request twice: a resend after
+             // the default 1 s (a loaded machine can delay a reply that long) would end the server one reply early.
              ChildProcess client = ChildProcess.jdemi("udp-echo", "--peer", "client", "--address", address,
-                     "--nrequests", "300", "--bufsize", "128")) {
+                     "--nrequests", "300", "--bufsize", "128", "--timeout", "50000")) {
             assertThat(client.awaitExit(TIMEOUT)).as(String.join("\n", client.lines())).isZero();
             assertThat(server.awaitExit(TIMEOUT)).as(String.join("\n", server.lines())).isZero();
             assertThat(client.lines()).filteredOn(line -> PROGRESS.matcher(line).matches()).last()

@@ -56,7 +56,8 @@ public final class UdpEchoCommand implements Callable<Integer> {
 
     @Option(names = "--nrequests", paramLabel = "N", defaultValue = "-1",
             description = "Requests the client makes (default 1024), or datagrams the server echoes before it "
-                    + "stops (default 0: never stops).")
+                    + "stops (default 0: never stops). A request the client sends again after --timeout is one "
+                    + "more datagram for the server.")
     private long nrequests;
 
     @Option(names = "--timeout", paramLabel = "MILLIS", defaultValue = "1000",
