@@ -438,6 +438,15 @@ public final class TcpConnection {
     }
 
     /**
+     * The remote IPv4 address.
+     *
+     * @return the address, as an {@code int} in network order
+     */
+    public int remoteAddress() {
+        return remoteAddr;
+    }
+
+    /**
      * Segments sent again, by timeout or fast retransmit.
      *
      * @return the count
