@@ -112,6 +112,24 @@ class InetTcpTest {
     }
 
     @Test
+    void aCloseThatLeavesDataUnreadResetsTheConnection() {
+        int[] qds = connect(7004);
+        NetworkLibOS b = bob.libos();
+        Sga sga = b.sgaAlloc(100);
+        sga.write(0, new byte[100], 0, 100);
+        assertThat(await(bob, b.push(qds[1], sga)).opcode()).isEqualTo(Opcode.PUSH);
+        b.sgaFree(sga);
+        long pop = b.pop(qds[1]);
+        // Let the 100 bytes arrive at alice, who never pops them.
+        QResult probe = new QResult();
+        assertThat(b.wait(pop, probe, S)).isFalse();
+        assertThat(await(alice, alice.libos().asyncClose(qds[0])).opcode()).isEqualTo(Opcode.CLOSE);
+        QResult r = await(bob, pop);
+        assertThat(r.opcode()).isEqualTo(Opcode.FAILED);
+        assertThat(r.ret()).isEqualTo(Errno.ECONNRESET);
+    }
+
+    @Test
     void lingerWithATimeoutSendsEverythingAndThePeerSeesEndOfStream() {
         int[] qds = connect(7002);
         NetworkLibOS a = alice.libos();

@@ -31,8 +31,8 @@ import java.util.Arrays;
  * completes with zero bytes, every time.
  *
  * <p>Closing: without SO_LINGER the close completes at once and the TCP goes on alone (FIN after the queued data,
- * TIME_WAIT), as a kernel's {@code close}; SO_LINGER with 0 seconds aborts (RST); with a timeout the close
- * completes when the FIN is acknowledged, or aborts when the timeout passes first.
+ * TIME_WAIT), as a kernel's {@code close}; SO_LINGER with 0 seconds, or received data left unread, aborts (RST);
+ * with a timeout the close completes when the FIN is acknowledged, or aborts when the timeout passes first.
  *
  * <p>Transport descriptors are {@link #SD_BASE} plus an index, apart from the UDP layer's. Thread: the LibOS's.
  */
@@ -174,8 +174,10 @@ final class TcpSockets {
             host.closed(op, 0);
             return;
         }
-        if (s.linger.enabled() && s.linger.seconds() == 0) {
-            // SO_LINGER with a zero timeout: abort, RST (RFC 9293 section 3.10.5), as Linux.
+        if (s.linger.enabled() && s.linger.seconds() == 0 || c.readable() > 0) {
+            // SO_LINGER with a zero timeout: abort, RST (RFC 9293 section 3.10.5), as Linux. So is a close that
+            // leaves received data unread (RFC 2525 section 2.17, RFC 1122 section 4.2.2.13): the peer learns that
+            // its data was not consumed.
             c.abort(nowNs);
             host.closed(op, 0);
             return;
