@@ -115,6 +115,8 @@ class InetTcpTest {
     void aCloseThatLeavesDataUnreadResetsTheConnection() {
         int[] qds = connect(7004);
         NetworkLibOS b = bob.libos();
+        // The test hosts' file turns SO_LINGER 0 on; off, the reset can only come from the unread data.
+        alice.libos().setSockOpt(qds[0], SocketOption.SO_LINGER, Linger.OFF);
         Sga sga = b.sgaAlloc(100);
         sga.write(0, new byte[100], 0, 100);
         assertThat(await(bob, b.push(qds[1], sga)).opcode()).isEqualTo(Opcode.PUSH);
@@ -127,6 +129,28 @@ class InetTcpTest {
         QResult r = await(bob, pop);
         assertThat(r.opcode()).isEqualTo(Opcode.FAILED);
         assertThat(r.ret()).isEqualTo(Errno.ECONNRESET);
+    }
+
+    @Test
+    void dataThatArrivesAfterACloseResetsTheConnection() {
+        int[] qds = connect(7005);
+        NetworkLibOS b = bob.libos();
+        // The test hosts' file turns SO_LINGER 0 on (an abort on every close); this close must be an orderly one.
+        alice.libos().setSockOpt(qds[0], SocketOption.SO_LINGER, Linger.OFF);
+        assertThat(await(alice, alice.libos().asyncClose(qds[0])).opcode()).isEqualTo(Opcode.CLOSE);
+        QResult eof = await(bob, b.pop(qds[1]));
+        assertThat(eof.sga().length()).as("alice's FIN").isZero();
+        b.sgaFree(eof.sga());
+        assertThat(alice.transport().tcp().connectionCount()).as("alice in FIN_WAIT_2").isEqualTo(1);
+        // Half-close: bob may still send, but alice's application is gone, so nobody would ever read it.
+        Sga sga = b.sgaAlloc(100);
+        sga.write(0, new byte[100], 0, 100);
+        assertThat(await(bob, b.push(qds[1], sga)).opcode()).isEqualTo(Opcode.PUSH);
+        b.sgaFree(sga);
+        network.runFor(alice.libos(), S);
+        // Without the reset alice would sit in FIN_WAIT_2 and bob would push into a window that never reopens.
+        assertThat(alice.transport().tcp().connectionCount()).as("alice reset the connection").isZero();
+        assertThat(bob.transport().tcp().connectionCount()).as("bob got the RST").isZero();
     }
 
     @Test

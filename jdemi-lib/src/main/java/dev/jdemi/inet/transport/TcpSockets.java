@@ -48,6 +48,9 @@ final class TcpSockets {
     private final BufferPool pool;
     private TcpSocket[] sockets = new TcpSocket[16];
     private int highWater;
+    /** Connections the application closed that the TCP still finishes (FIN_WAIT, CLOSING, LAST_ACK, TIME_WAIT). */
+    private TcpConnection[] orphans = new TcpConnection[16];
+    private int orphanCount;
 
     /** One TCP socket: its binding, its listener or connection, its options and pending operations. */
     private static final class TcpSocket {
@@ -184,6 +187,7 @@ final class TcpSockets {
         }
         c.close(nowNs);
         if (!s.linger.enabled() || c.isCloseComplete()) {
+            orphan(c);
             host.closed(op, 0);
             return;
         }
@@ -241,6 +245,34 @@ final class TcpSockets {
         return s.peer;
     }
 
+    private void orphan(TcpConnection c) {
+        if (orphanCount == orphans.length) {
+            orphans = Arrays.copyOf(orphans, orphanCount * 2);
+        }
+        orphans[orphanCount++] = c;
+    }
+
+    /**
+     * Forgets the orphans the TCP has finished, and resets those that receive data nobody will read: as Linux does
+     * for data that arrives after {@code close} (RFC 9293 section 3.10.7.4 lets a closed receiver refuse it; RFC 2525
+     * section 2.17), so the peer does not send into a window that never opens again.
+     */
+    private int serviceOrphans(long nowNs) {
+        int done = 0;
+        for (int i = orphanCount - 1; i >= 0; i--) {
+            TcpConnection c = orphans[i];
+            if (c.state() != TcpState.CLOSED && c.readable() > 0) {
+                c.abort(nowNs);
+                done++;
+            }
+            if (c.state() == TcpState.CLOSED) {
+                orphans[i] = orphans[--orphanCount];
+                orphans[orphanCount] = null;
+            }
+        }
+        return done;
+    }
+
     // Progress
 
     /**
@@ -250,7 +282,7 @@ final class TcpSockets {
      * @return how many operations completed
      */
     int service(long nowNs) {
-        int done = 0;
+        int done = orphanCount > 0 ? serviceOrphans(nowNs) : 0;
         for (int i = 0; i < highWater; i++) {
             TcpSocket s = sockets[i];
             if (s == null) {
@@ -299,6 +331,8 @@ final class TcpSockets {
             }
             // The linger time passed before the peer acknowledged our FIN: abort, as Linux does.
             c.abort(nowNs);
+        } else {
+            orphan(c);
         }
         sockets[index] = null;
         Operation op = s.lingeringClose;
@@ -414,5 +448,12 @@ final class TcpSockets {
             sockets[i] = null;
         }
         highWater = 0;
+        for (int i = 0; i < orphanCount; i++) {
+            if (orphans[i].state() != TcpState.CLOSED) {
+                orphans[i].abort(nowNs);
+            }
+            orphans[i] = null;
+        }
+        orphanCount = 0;
     }
 }
