@@ -106,7 +106,8 @@ public final class MemoryNetwork implements AutoCloseable {
         InetTransport transport;
         try {
             PhysicalLayer port = wire.attach(runtime.pool(), Capabilities.ethernet(inet.mtuBytes(), inet.localMac()));
-            transport = new InetTransport(inet, wrapper.wrap(port, runtime.pool()));
+            transport = new InetTransport(inet, InetTransport.tcpConfigOf(config), config.tcpSocketOptions(),
+                    wrapper.wrap(port, runtime.pool()));
         } catch (RuntimeException e) {
             runtime.close();
             throw e;

@@ -56,7 +56,7 @@ public final class InetDrop {
     public static final int UDP_ZERO_PORT = BASE + 20;
     /** A connected UDP socket got a datagram from someone other than its peer. */
     public static final int UDP_NOT_FROM_PEER = BASE + 21;
-    /** A segment of a transport this stack does not run yet (TCP arrives with the next issue). */
+    /** A segment its transport cannot take: TCP to a broadcast address (RFC 1122 section 4.2.3.10). */
     public static final int TRANSPORT_UNSUPPORTED = BASE + 22;
     /** The buffer pool could not supply a buffer (a reply, a reassembled datagram). */
     public static final int NO_BUFFER = BASE + 23;

@@ -142,6 +142,18 @@ final class Corpus {
         return ipv4(PROBE_IP, ALICE_IP, 17, 1, 0, udp(PROBE_IP, ALICE_IP, 5555, BOUND_PORT, bytes(12, 3)));
     }
 
+    /** A 20-byte TCP SYN from port 5555 to port 80 with a data offset of {@code dataOffset} words, checksum set. */
+    private static byte[] tcpSegment(int src, int dst, int dataOffset) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
+        b.putShort((short) 5555).putShort((short) 80).putInt(1000).putInt(0).put((byte) (dataOffset << 4))
+                .put((byte) 0x02).putShort((short) 65535).putShort((short) 0).putShort((short) 0);
+        byte[] bytes = b.array();
+        int sum = RawFrames.checksum(bytes, 0, bytes.length, RawFrames.pseudo(src, dst, 6, bytes.length));
+        bytes[16] = (byte) (sum >>> 8);
+        bytes[17] = (byte) sum;
+        return bytes;
+    }
+
     private static byte[] inFrame(byte[] ip) {
         return ethernet(ALICE_MAC, PROBE_MAC, 0x0800, ip);
     }
@@ -235,7 +247,16 @@ final class Corpus {
                 new byte[0])), InetDrop.IPV4_BAD_FRAGMENT, 0));
         c.add(new Case("a fragment ending past 65,535 bytes", inFrame(ipv4(PROBE_IP, ALICE_IP, 17, 9, 0x1FFF,
                 bytes(100, 1))), InetDrop.IPV4_BAD_FRAGMENT, 0));
-        c.add(new Case("a TCP segment (no TCP yet)", ipFrame(6, bytes(20, 6)), InetDrop.TRANSPORT_UNSUPPORTED, 1));
+        // TCP segments the stack's TCP never sees: bad headers, and any TCP to a broadcast address (RFC 1122 4.2.3.10).
+        c.add(new Case("a TCP segment of 12 bytes", ipFrame(6, bytes(12, 6)), DropReason.TCP_TRUNCATED, 0));
+        c.add(new Case("a TCP segment with data offset 4", ipFrame(6, tcpSegment(PROBE_IP, ALICE_IP, 4)),
+                DropReason.TCP_BAD_DATA_OFFSET, 0));
+        byte[] badSum = tcpSegment(PROBE_IP, ALICE_IP, 5);
+        badSum[16] ^= 0x55;
+        c.add(new Case("a TCP segment with a bad checksum", ipFrame(6, badSum), DropReason.TCP_BAD_CHECKSUM, 0));
+        c.add(new Case("a TCP SYN to the IPv4 broadcast", ethernet(BROADCAST_MAC, PROBE_MAC, 0x0800,
+                ipv4(PROBE_IP, BROADCAST_IP, 6, 1, 0, tcpSegment(PROBE_IP, BROADCAST_IP, 5))),
+                InetDrop.TRANSPORT_UNSUPPORTED, 0));
     }
 
     private static void icmpCases(List<Case> c) {

@@ -438,6 +438,15 @@ public final class TcpConnection {
     }
 
     /**
+     * The remote IPv4 address.
+     *
+     * @return the address, as an {@code int} in network order
+     */
+    public int remoteAddress() {
+        return remoteAddr;
+    }
+
+    /**
      * Segments sent again, by timeout or fast retransmit.
      *
      * @return the count
@@ -1403,7 +1412,14 @@ public final class TcpConnection {
                 opts.timestamps(tsNow(nowNs), tsRecent);
             }
             if (sackOk && rcvBuf.rangeCount() > 0) {
-                rcvBuf.sackBlocks(opts, tsOk ? 3 : 4);
+                // A segment's options and data together stay within the MSS (RFC 9293 section 3.7.1, as RFC 6691
+                // reads it): effMss already leaves room for the timestamps, so SACK blocks (4 + 8 bytes each,
+                // NOPs included) take what the data leaves. A full-sized data segment carries none; the next pure
+                // ACK does. Without this cap a data segment with SACK blocks exceeds the MTU and is fragmented.
+                int blocks = Math.min(tsOk ? 3 : 4, (effMss - len - 4) / 8);
+                if (blocks > 0) {
+                    rcvBuf.sackBlocks(opts, blocks);
+                }
             }
             int right = advertisedRight();
             int wnd = Math.min((right - rcvBuf.rcvNxt()) >>> rcvShift, 0xFFFF);

@@ -385,6 +385,32 @@ public final class TcpStack {
     }
 
     /**
+     * Segments sent again (by timeout or fast retransmit), summed over the connections that still have state.
+     *
+     * @return the count
+     */
+    public long retransmissions() {
+        long sum = 0;
+        for (int i = 0; i < connections.size(); i++) {
+            sum += connections.get(i).retransmissions();
+        }
+        return sum;
+    }
+
+    /**
+     * Retransmission timeouts, summed over the connections that still have state.
+     *
+     * @return the count
+     */
+    public long timeouts() {
+        long sum = 0;
+        for (int i = 0; i < connections.size(); i++) {
+            sum += connections.get(i).timeouts();
+        }
+        return sum;
+    }
+
+    /**
      * Connections with state (any state but CLOSED).
      *
      * @return the count

@@ -50,7 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
     private String link;
 
     @Option(names = "--proto", paramLabel = "PROTO", defaultValue = "tcp",
-            description = "tcp (the default) or udp; --link memory runs udp.")
+            description = "tcp (the default) or udp; --link memory runs either, over jdemi's own stack.")
     private String proto;
 
     @Option(names = "--pcap", paramLabel = "FILE",
@@ -98,11 +98,12 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--proto must be tcp or udp, was " + proto);
         }
         if (memory) {
-            if (libos.name() != LibOSName.CATPOWDER || !proto.equals("udp")) {
-                throw new ParameterException(spec.commandLine(), "--link memory runs --libos catpowder --proto udp "
-                        + "(TCP on the user-space stack comes later)");
+            if (libos.name() != LibOSName.CATPOWDER) {
+                throw new ParameterException(spec.commandLine(), "--link memory runs --libos catpowder (the "
+                        + "user-space stack)");
             }
-            return new MemoryUdpEcho(bufsize, durationNs, pcap);
+            return proto.equals("udp") ? new MemoryUdpEcho(bufsize, durationNs, pcap)
+                    : new MemoryTcpEcho(bufsize, durationNs, pcap);
         }
         if (!proto.equals("tcp") || pcap != null) {
             throw new ParameterException(spec.commandLine(), "over the kernel link the demo runs TCP without --pcap");
