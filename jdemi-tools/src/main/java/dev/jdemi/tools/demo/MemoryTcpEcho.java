@@ -1,18 +1,15 @@
 package dev.jdemi.tools.demo;
 
-import dev.jdemi.Config;
 import dev.jdemi.LibOS;
 import dev.jdemi.Opcode;
 import dev.jdemi.QResult;
 import dev.jdemi.Sga;
 import dev.jdemi.bootstrap.MemoryNetwork;
 import dev.jdemi.inet.tcp.TcpStack;
-import dev.jdemi.phy.PcapWriter;
 import dev.jdemi.tools.echo.EchoClient;
 import dev.jdemi.tools.echo.LatencyStats;
 
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,16 +20,7 @@ import java.util.Arrays;
  * run in the calling thread: each round trip is the client's push, the server's pops and echoes, and the client's
  * pops until the whole message is back, every segment going through Ethernet, ARP, IPv4 and TCP on both sides.
  */
-public final class MemoryTcpEcho implements Scenario {
-    private static final String SERVER_IP = "10.0.0.1";
-    private static final String CLIENT_IP = "10.0.0.2";
-    private static final int PORT = 7;
-    private static final long WAIT_NS = 5_000_000_000L;
-
-    private final int bufsize;
-    private final long durationNs;
-    private final Path pcap;
-
+public final class MemoryTcpEcho extends MemoryEcho {
     /**
      * Creates the scenario.
      *
@@ -41,9 +29,7 @@ public final class MemoryTcpEcho implements Scenario {
      * @param pcap where to capture the wire, or null
      */
     public MemoryTcpEcho(int bufsize, long durationNs, Path pcap) {
-        this.bufsize = bufsize;
-        this.durationNs = durationNs;
-        this.pcap = pcap;
+        super(bufsize, durationNs, pcap);
     }
 
     @Override
@@ -53,127 +39,90 @@ public final class MemoryTcpEcho implements Scenario {
     }
 
     @Override
-    public String libos() {
-        return "catpowder";
-    }
-
-    private static Config host(String ip, String mac) {
-        return Config.parse("demikernel:\n  local_ipv4_addr: \"" + ip + "\"\n  local_link_addr: \"" + mac + "\"\n");
-    }
-
-    @Override
-    public EchoClient.Report run(PrintWriter log) {
-        LatencyStats stats = new LatencyStats();
+    int exchange(MemoryNetwork network, LibOS server, LibOS client, InetSocketAddress serverAddress,
+                 LatencyStats stats, PrintWriter log) {
         int errors = 0;
-        try (MemoryNetwork network = new MemoryNetwork()) {
-            if (pcap != null) {
-                network.wire().capture(PcapWriter.open(pcap));
+        int listenQd = server.socket(LibOS.AF_INET, LibOS.SOCK_STREAM, 0);
+        server.bind(listenQd, serverAddress);
+        server.listen(listenQd, 16);
+        long acceptQt = server.accept(listenQd);
+        int clientQd = client.socket(LibOS.AF_INET, LibOS.SOCK_STREAM, 0);
+        QResult result = new QResult();
+        if (!wait(client, client.connect(clientQd, serverAddress), result, Opcode.CONNECT, log)
+                || !wait(server, acceptQt, result, Opcode.ACCEPT, log)) {
+            return 1;
+        }
+        int serverQd = result.acceptedQd();
+        byte[] message = EchoClient.patternBytes(bufsize);
+        Sga request = client.sgaAlloc(bufsize);
+        request.write(0, message, 0, bufsize);
+        byte[] received = new byte[bufsize];
+        long startNs = System.nanoTime();
+        stats.start(startNs);
+        long endNs = startNs + durationNs;
+        while (true) {
+            long sentNs = System.nanoTime();
+            if (sentNs >= endNs) {
+                break;
             }
-            LibOS server = network.open(host(SERVER_IP, "02:00:00:00:00:01")).libos();
-            LibOS client = network.open(host(CLIENT_IP, "02:00:00:00:00:02")).libos();
-            InetSocketAddress serverAddress = new InetSocketAddress(address(SERVER_IP), PORT);
-            int listenQd = server.socket(LibOS.AF_INET, LibOS.SOCK_STREAM, 0);
-            server.bind(listenQd, serverAddress);
-            server.listen(listenQd, 16);
-            long acceptQt = server.accept(listenQd);
-            int clientQd = client.socket(LibOS.AF_INET, LibOS.SOCK_STREAM, 0);
-            QResult result = new QResult();
-            if (!wait(client, client.connect(clientQd, serverAddress), result, Opcode.CONNECT, log)
-                    || !wait(server, acceptQt, result, Opcode.ACCEPT, log)) {
-                return new EchoClient.Report(1, stats, 1);
-            }
-            int serverQd = result.acceptedQd();
-            byte[] message = EchoClient.patternBytes(bufsize);
-            Sga request = client.sgaAlloc(bufsize);
-            request.write(0, message, 0, bufsize);
-            byte[] received = new byte[bufsize];
-            long startNs = System.nanoTime();
-            stats.start(startNs);
-            long endNs = startNs + durationNs;
-            while (true) {
-                long sentNs = System.nanoTime();
-                if (sentNs >= endNs) {
-                    break;
-                }
-                long pushQt = client.push(clientQd, request);
-                // The server echoes every piece as it comes; the client collects the pieces until the message is back.
-                int echoed = 0;
-                while (echoed < bufsize) {
-                    if (!wait(server, server.pop(serverQd), result, Opcode.POP, log) || result.sga().length() == 0) {
-                        errors++;
-                        break;
-                    }
-                    Sga piece = result.sga();
-                    echoed += piece.length();
-                    long echoQt = server.push(serverQd, piece);
-                    server.sgaFree(piece);
-                    if (!wait(server, echoQt, result, Opcode.PUSH, log)) {
-                        errors++;
-                        break;
-                    }
-                }
-                int have = 0;
-                while (errors == 0 && have < bufsize) {
-                    if (!wait(client, client.pop(clientQd), result, Opcode.POP, log)) {
-                        errors++;
-                        break;
-                    }
-                    Sga piece = result.sga();
-                    int length = piece.length();
-                    if (length == 0 || have + length > bufsize) {
-                        log.println("ERROR: the echo is " + (length == 0 ? "cut short" : "too long"));
-                        client.sgaFree(piece);
-                        errors++;
-                        break;
-                    }
-                    piece.read(0, received, have, length);
-                    have += length;
-                    client.sgaFree(piece);
-                }
-                if (errors > 0 || !wait(client, pushQt, result, Opcode.PUSH, log)) {
-                    errors = Math.max(errors, 1);
-                    break;
-                }
-                long nowNs = System.nanoTime();
-                if (!Arrays.equals(received, message)) {
-                    log.println("ERROR: the echo differs from the request");
+            long pushQt = client.push(clientQd, request);
+            // The server echoes every piece as it comes; the client collects the pieces until the message is back.
+            int echoed = 0;
+            while (echoed < bufsize) {
+                if (!wait(server, server.pop(serverQd), result, Opcode.POP, log) || result.sga().length() == 0) {
                     errors++;
+                    break;
                 }
-                stats.record(nowNs - sentNs, nowNs);
-                stats.addBytes(bufsize);
+                Sga piece = result.sga();
+                echoed += piece.length();
+                long echoQt = server.push(serverQd, piece);
+                server.sgaFree(piece);
+                if (!wait(server, echoQt, result, Opcode.PUSH, log)) {
+                    errors++;
+                    break;
+                }
             }
-            stats.stop(System.nanoTime());
-            client.sgaFree(request);
-            client.close(clientQd);
-            server.close(serverQd);
-            server.close(listenQd);
-            for (int i = 0; i < 2; i++) {
-                MemoryNetwork.Host host = network.hosts().get(i);
-                TcpStack tcp = host.transport().tcp();
-                log.println((i == 0 ? "server " : "client ") + host.transport().stats() + " tcp resets sent "
-                        + tcp.resetsSent());
+            int have = 0;
+            while (errors == 0 && have < bufsize) {
+                if (!wait(client, client.pop(clientQd), result, Opcode.POP, log)) {
+                    errors++;
+                    break;
+                }
+                Sga piece = result.sga();
+                int length = piece.length();
+                if (length == 0 || have + length > bufsize) {
+                    log.println("ERROR: the echo is " + (length == 0 ? "cut short" : "too long"));
+                    client.sgaFree(piece);
+                    errors++;
+                    break;
+                }
+                piece.read(0, received, have, length);
+                have += length;
+                client.sgaFree(piece);
             }
+            if (errors > 0 || !wait(client, pushQt, result, Opcode.PUSH, log)) {
+                errors = Math.max(errors, 1);
+                break;
+            }
+            long nowNs = System.nanoTime();
+            if (!Arrays.equals(received, message)) {
+                log.println("ERROR: the echo differs from the request");
+                errors++;
+            }
+            stats.record(nowNs - sentNs, nowNs);
+            stats.addBytes(bufsize);
         }
-        return new EchoClient.Report(1, stats, errors);
-    }
-
-    private static boolean wait(LibOS libos, long qt, QResult result, Opcode expected, PrintWriter log) {
-        if (!libos.wait(qt, result, WAIT_NS)) {
-            log.println("ERROR: no " + expected + " within " + WAIT_NS / 1_000_000 + " ms");
-            return false;
+        stats.stop(System.nanoTime());
+        client.sgaFree(request);
+        client.close(clientQd);
+        server.close(serverQd);
+        server.close(listenQd);
+        for (int i = 0; i < 2; i++) {
+            MemoryNetwork.Host host = network.hosts().get(i);
+            TcpStack tcp = host.transport().tcp();
+            log.println((i == 0 ? "server " : "client ") + host.transport().stats() + " tcp resets sent "
+                    + tcp.resetsSent());
         }
-        if (result.opcode() != expected) {
-            log.println("ERROR: " + result);
-            return false;
-        }
-        return true;
-    }
-
-    private static InetAddress address(String text) {
-        try {
-            return InetAddress.getByName(text);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return errors;
     }
 }

@@ -1,18 +1,15 @@
 package dev.jdemi.tools.demo;
 
-import dev.jdemi.Config;
 import dev.jdemi.LibOS;
 import dev.jdemi.Opcode;
 import dev.jdemi.QResult;
 import dev.jdemi.Sga;
 import dev.jdemi.SockAddr;
 import dev.jdemi.bootstrap.MemoryNetwork;
-import dev.jdemi.phy.PcapWriter;
 import dev.jdemi.tools.echo.EchoClient;
 import dev.jdemi.tools.echo.LatencyStats;
 
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,16 +20,7 @@ import java.util.Arrays;
  * calling thread: each round trip is the client's push, the server's pop and echo, and the client's pop, every frame
  * going through Ethernet, ARP, IPv4 and UDP on both sides.
  */
-public final class MemoryUdpEcho implements Scenario {
-    private static final String SERVER_IP = "10.0.0.1";
-    private static final String CLIENT_IP = "10.0.0.2";
-    private static final int PORT = 7;
-    private static final long WAIT_NS = 5_000_000_000L;
-
-    private final int bufsize;
-    private final long durationNs;
-    private final Path pcap;
-
+public final class MemoryUdpEcho extends MemoryEcho {
     /**
      * Creates the scenario.
      *
@@ -41,9 +29,7 @@ public final class MemoryUdpEcho implements Scenario {
      * @param pcap where to capture the wire, or null
      */
     public MemoryUdpEcho(int bufsize, long durationNs, Path pcap) {
-        this.bufsize = bufsize;
-        this.durationNs = durationNs;
-        this.pcap = pcap;
+        super(bufsize, durationNs, pcap);
     }
 
     @Override
@@ -53,98 +39,61 @@ public final class MemoryUdpEcho implements Scenario {
     }
 
     @Override
-    public String libos() {
-        return "catpowder";
-    }
-
-    private static Config host(String ip, String mac) {
-        return Config.parse("demikernel:\n  local_ipv4_addr: \"" + ip + "\"\n  local_link_addr: \"" + mac + "\"\n");
-    }
-
-    @Override
-    public EchoClient.Report run(PrintWriter log) {
-        LatencyStats stats = new LatencyStats();
+    int exchange(MemoryNetwork network, LibOS server, LibOS client, InetSocketAddress serverAddress,
+                 LatencyStats stats, PrintWriter log) {
         int errors = 0;
-        try (MemoryNetwork network = new MemoryNetwork()) {
-            if (pcap != null) {
-                network.wire().capture(PcapWriter.open(pcap));
+        int serverQd = server.socket(LibOS.AF_INET, LibOS.SOCK_DGRAM, 0);
+        server.bind(serverQd, serverAddress);
+        int clientQd = client.socket(LibOS.AF_INET, LibOS.SOCK_DGRAM, 0);
+        client.bind(clientQd, new InetSocketAddress(address(CLIENT_IP), 0));
+        long to = SockAddr.of(serverAddress);
+        byte[] message = EchoClient.patternBytes(bufsize);
+        Sga request = client.sgaAlloc(bufsize);
+        request.write(0, message, 0, bufsize);
+        QResult result = new QResult();
+        byte[] received = new byte[bufsize];
+        long startNs = System.nanoTime();
+        stats.start(startNs);
+        long endNs = startNs + durationNs;
+        while (true) {
+            long sentNs = System.nanoTime();
+            if (sentNs >= endNs) {
+                break;
             }
-            LibOS server = network.open(host(SERVER_IP, "02:00:00:00:00:01")).libos();
-            LibOS client = network.open(host(CLIENT_IP, "02:00:00:00:00:02")).libos();
-            InetSocketAddress serverAddress = new InetSocketAddress(address(SERVER_IP), PORT);
-            int serverQd = server.socket(LibOS.AF_INET, LibOS.SOCK_DGRAM, 0);
-            server.bind(serverQd, serverAddress);
-            int clientQd = client.socket(LibOS.AF_INET, LibOS.SOCK_DGRAM, 0);
-            client.bind(clientQd, new InetSocketAddress(address(CLIENT_IP), 0));
-            long to = SockAddr.of(serverAddress);
-            byte[] message = EchoClient.patternBytes(bufsize);
-            Sga request = client.sgaAlloc(bufsize);
-            request.write(0, message, 0, bufsize);
-            QResult result = new QResult();
-            byte[] received = new byte[bufsize];
-            long startNs = System.nanoTime();
-            stats.start(startNs);
-            long endNs = startNs + durationNs;
-            while (true) {
-                long sentNs = System.nanoTime();
-                if (sentNs >= endNs) {
-                    break;
-                }
-                long clientPop = client.pop(clientQd);
-                long serverPop = server.pop(serverQd);
-                if (!wait(client, client.pushTo(clientQd, request, to), result, Opcode.PUSH, log)
-                        || !wait(server, serverPop, result, Opcode.POP, log)) {
-                    errors++;
-                    break;
-                }
-                Sga echo = result.sga();
-                long replyQt = server.pushTo(serverQd, echo, SockAddr.of(result.address()));
-                server.sgaFree(echo);
-                if (!wait(server, replyQt, result, Opcode.PUSH, log)
-                        || !wait(client, clientPop, result, Opcode.POP, log)) {
-                    errors++;
-                    break;
-                }
-                long nowNs = System.nanoTime();
-                Sga reply = result.sga();
-                boolean intact = reply.length() == bufsize;
-                if (intact) {
-                    reply.read(0, received, 0, bufsize);
-                    intact = Arrays.equals(received, message);
-                }
-                client.sgaFree(reply);
-                if (!intact) {
-                    log.println("ERROR: the echo differs from the request");
-                    errors++;
-                }
-                stats.record(nowNs - sentNs, nowNs);
-                stats.addBytes(bufsize);
+            long clientPop = client.pop(clientQd);
+            long serverPop = server.pop(serverQd);
+            if (!wait(client, client.pushTo(clientQd, request, to), result, Opcode.PUSH, log)
+                    || !wait(server, serverPop, result, Opcode.POP, log)) {
+                errors++;
+                break;
             }
-            stats.stop(System.nanoTime());
-            client.sgaFree(request);
-            log.println("server " + network.hosts().get(0).transport().stats());
-            log.println("client " + network.hosts().get(1).transport().stats());
+            Sga echo = result.sga();
+            long replyQt = server.pushTo(serverQd, echo, SockAddr.of(result.address()));
+            server.sgaFree(echo);
+            if (!wait(server, replyQt, result, Opcode.PUSH, log)
+                    || !wait(client, clientPop, result, Opcode.POP, log)) {
+                errors++;
+                break;
+            }
+            long nowNs = System.nanoTime();
+            Sga reply = result.sga();
+            boolean intact = reply.length() == bufsize;
+            if (intact) {
+                reply.read(0, received, 0, bufsize);
+                intact = Arrays.equals(received, message);
+            }
+            client.sgaFree(reply);
+            if (!intact) {
+                log.println("ERROR: the echo differs from the request");
+                errors++;
+            }
+            stats.record(nowNs - sentNs, nowNs);
+            stats.addBytes(bufsize);
         }
-        return new EchoClient.Report(1, stats, errors);
-    }
-
-    private static boolean wait(LibOS libos, long qt, QResult result, Opcode expected, PrintWriter log) {
-        if (!libos.wait(qt, result, WAIT_NS)) {
-            log.println("ERROR: no " + expected + " within " + WAIT_NS / 1_000_000 + " ms");
-            return false;
-        }
-        if (result.opcode() != expected) {
-            log.println("ERROR: " + result);
-            return false;
-        }
-        return true;
-    }
-
-    private static InetAddress address(String text) {
-        try {
-            return InetAddress.getByName(text);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        stats.stop(System.nanoTime());
+        client.sgaFree(request);
+        log.println("server " + network.hosts().get(0).transport().stats());
+        log.println("client " + network.hosts().get(1).transport().stats());
+        return errors;
     }
 }
