@@ -16,7 +16,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 
@@ -57,10 +56,7 @@ public final class CatloopTransport implements Transport, Runtime.Poller {
     private final SplittableRandom random = new SplittableRandom();
     private TransportHost host;
     private BufferPool pool;
-    private Socket[] sockets = new Socket[16];
-    private int[] freeSds = new int[16];
-    private int freeCount;
-    private int nextSd;
+    private final SlotTable<Socket> sockets = new SlotTable<>();
 
     /** One socket: its own pipe (its address), and either the accept queue or the connection on it. */
     private static final class Socket {
@@ -116,21 +112,11 @@ public final class CatloopTransport implements Transport, Runtime.Poller {
         if (type != dev.jdemi.LibOS.SOCK_STREAM) {
             throw new DemiException(Errno.ENOTSUP, "catloop has stream sockets only; UDP needs catnap");
         }
-        int sd;
-        if (freeCount > 0) {
-            sd = freeSds[--freeCount];
-        } else {
-            sd = nextSd++;
-            if (sd == sockets.length) {
-                sockets = Arrays.copyOf(sockets, sd * 2);
-            }
-        }
-        sockets[sd] = new Socket(sd);
-        return sd;
+        return sockets.add(Socket::new);
     }
 
     private Socket find(int sd) {
-        Socket socket = sd >= 0 && sd < nextSd ? sockets[sd] : null;
+        Socket socket = sockets.get(sd);
         if (socket == null) {
             throw new DemiException(Errno.EBADF, "no catloop socket " + sd);
         }
@@ -195,7 +181,7 @@ public final class CatloopTransport implements Transport, Runtime.Poller {
                 continue;
             }
             int sd = socket(dev.jdemi.LibOS.SOCK_STREAM);
-            Socket accepted = sockets[sd];
+            Socket accepted = sockets.get(sd);
             accepted.local = listener.local;
             accepted.peer = client;
             accepted.connection = new PipeQueue(end);
@@ -335,11 +321,7 @@ public final class CatloopTransport implements Transport, Runtime.Poller {
             }
             socket.own.close();
         }
-        sockets[socket.sd] = null;
-        if (freeCount == freeSds.length) {
-            freeSds = Arrays.copyOf(freeSds, freeSds.length * 2);
-        }
-        freeSds[freeCount++] = socket.sd;
+        sockets.remove(socket.sd);
     }
 
     /** Refuses every queued request: their connects see end of stream, as a TCP client sees a reset. */
@@ -405,8 +387,8 @@ public final class CatloopTransport implements Transport, Runtime.Poller {
     @Override
     public int poll(long nowNs) {
         int work = 0;
-        for (int sd = 0; sd < nextSd; sd++) {
-            Socket socket = sockets[sd];
+        for (int sd = 0; sd < sockets.limit(); sd++) {
+            Socket socket = sockets.get(sd);
             if (socket == null) {
                 continue;
             }
@@ -430,9 +412,10 @@ public final class CatloopTransport implements Transport, Runtime.Poller {
 
     @Override
     public void close() {
-        for (int sd = 0; sd < nextSd; sd++) {
-            if (sockets[sd] != null) {
-                closeSocket(sockets[sd]);
+        for (int sd = 0; sd < sockets.limit(); sd++) {
+            Socket socket = sockets.get(sd);
+            if (socket != null) {
+                closeSocket(socket);
             }
         }
         arena.close();

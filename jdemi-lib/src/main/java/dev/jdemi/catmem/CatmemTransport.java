@@ -9,7 +9,6 @@ import dev.jdemi.runtime.BufferPool;
 import dev.jdemi.runtime.Operation;
 import dev.jdemi.runtime.Runtime;
 
-import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -27,10 +26,7 @@ public final class CatmemTransport implements Transport, Runtime.Poller {
     private final int ringCapacity;
     private TransportHost host;
     private BufferPool pool;
-    private PipeQueue[] pipes = new PipeQueue[16];
-    private int[] freeSds = new int[16];
-    private int freeCount;
-    private int nextSd;
+    private final SlotTable<PipeQueue> pipes = new SlotTable<>();
 
     /**
      * Creates the transport.
@@ -92,21 +88,11 @@ public final class CatmemTransport implements Transport, Runtime.Poller {
     }
 
     private int add(PipeEnd end) {
-        int sd;
-        if (freeCount > 0) {
-            sd = freeSds[--freeCount];
-        } else {
-            sd = nextSd++;
-            if (sd == pipes.length) {
-                pipes = Arrays.copyOf(pipes, sd * 2);
-            }
-        }
-        pipes[sd] = new PipeQueue(end);
-        return sd;
+        return pipes.add(sd -> new PipeQueue(end));
     }
 
     private PipeQueue find(int sd) {
-        PipeQueue pipe = sd >= 0 && sd < nextSd ? pipes[sd] : null;
+        PipeQueue pipe = pipes.get(sd);
         if (pipe == null) {
             throw new DemiException(Errno.EBADF, "no pipe " + sd);
         }
@@ -166,11 +152,7 @@ public final class CatmemTransport implements Transport, Runtime.Poller {
 
     private void remove(int sd, PipeQueue pipe) {
         pipe.end.close();
-        pipes[sd] = null;
-        if (freeCount == freeSds.length) {
-            freeSds = Arrays.copyOf(freeSds, freeSds.length * 2);
-        }
-        freeSds[freeCount++] = sd;
+        pipes.remove(sd);
     }
 
     @Override
@@ -196,8 +178,8 @@ public final class CatmemTransport implements Transport, Runtime.Poller {
     @Override
     public int poll(long nowNs) {
         int work = 0;
-        for (int sd = 0; sd < nextSd; sd++) {
-            PipeQueue pipe = pipes[sd];
+        for (int sd = 0; sd < pipes.limit(); sd++) {
+            PipeQueue pipe = pipes.get(sd);
             if (pipe != null && pipe.hasPending()) {
                 work += pipe.progress(pool);
             }
@@ -212,10 +194,11 @@ public final class CatmemTransport implements Transport, Runtime.Poller {
 
     @Override
     public void close() {
-        for (int sd = 0; sd < nextSd; sd++) {
-            if (pipes[sd] != null) {
-                pipes[sd].end.close();
-                pipes[sd] = null;
+        for (int sd = 0; sd < pipes.limit(); sd++) {
+            PipeQueue pipe = pipes.get(sd);
+            if (pipe != null) {
+                pipe.end.close();
+                pipes.remove(sd);
             }
         }
     }
