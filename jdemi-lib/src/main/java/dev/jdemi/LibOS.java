@@ -308,6 +308,10 @@ public interface LibOS extends AutoCloseable {
     /**
      * Waits for the first of several operations to complete, and consumes its token.
      *
+     * <p>When several have completed, the one at the lowest index is returned, as upstream does. To serve many
+     * connections fairly, keep the array oldest-first (remove a consumed token by shifting the rest down, not by
+     * moving the last one into its place), or a few connections at the front can starve the others.
+     *
      * @param qts the tokens
      * @param count how many of {@code qts} to consider, from index 0
      * @param out filled with the result
