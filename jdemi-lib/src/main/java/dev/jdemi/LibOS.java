@@ -308,7 +308,7 @@ public interface LibOS extends AutoCloseable {
     /**
      * Waits for the first of several operations to complete, and consumes its token.
      *
-     * <p>When several have completed, the one at the lowest index is returned, as upstream does. To serve many
+     * <p>When several have completed, the one at the lowest index is returned. To serve many
      * connections fairly, keep the array oldest-first (remove a consumed token by shifting the rest down, not by
      * moving the last one into its place), or a few connections at the front can starve the others.
      *
