@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Usage: {@code JdemiTcpPeer INTERFACE IPV4 MAC v2|v3 server PORT} listens on the port and echoes each accepted
  * connection, one at a time, until the client's FIN, then closes it and prints {@code CLOSED n} (bytes echoed); it
+ * also answers HTTP/1.1 on port 80 ({@link #page()} for any request, then closes, printing {@code SERVED n}); it
  * prints {@code READY} once listening and quits when stdin ends. {@code JdemiTcpPeer INTERFACE IPV4 MAC v2|v3 client
  * HOST PORT BYTES} connects, sends BYTES bytes of a fixed pattern while reading the peer's echo, checks the echo byte
  * for byte, closes, and prints {@code OK n SHA256} or {@code FAIL reason}.
@@ -30,6 +31,7 @@ public final class JdemiTcpPeer {
     private static final long SLICE_NS = 1_000_000L;
     private static final long STALL_NS = 20_000_000_000L;
     private static final int CHUNK = 65_535;
+    private static final int HTTP_PORT = 80;
 
     private JdemiTcpPeer() {
     }
@@ -71,15 +73,15 @@ public final class JdemiTcpPeer {
     }
 
     private static void server(LibOS libos, InetSocketAddress local, AtomicBoolean quit) {
-        int listenQd = libos.socket(LibOS.AF_INET, LibOS.SOCK_STREAM, 0);
-        libos.bind(listenQd, local);
-        libos.listen(listenQd, 16);
+        int listenQd = listen(libos, local);
+        int httpQd = listen(libos, new InetSocketAddress(local.getAddress(), HTTP_PORT));
         System.out.println("READY");
         System.out.flush();
         QResult result = new QResult();
-        long acceptQt = libos.accept(listenQd);
+        long[] accepts = {libos.accept(listenQd), libos.accept(httpQd)};
         while (!quit.get()) {
-            if (!libos.wait(acceptQt, result, SLICE_NS)) {
+            int index = libos.waitAny(accepts, result, SLICE_NS);
+            if (index < 0) {
                 continue;
             }
             if (result.opcode() != Opcode.ACCEPT || result.ret() != 0) {
@@ -88,13 +90,65 @@ public final class JdemiTcpPeer {
                 return;
             }
             int qd = result.acceptedQd();
-            long echoed = echo(libos, qd, result, quit);
-            libos.close(qd);
-            System.out.println(echoed >= 0 ? "CLOSED " + echoed : "FAIL echo " + result);
+            if (index == 0) {
+                long echoed = echo(libos, qd, result, quit);
+                System.out.println(echoed >= 0 ? "CLOSED " + echoed : "FAIL echo " + result);
+            } else {
+                int served = http(libos, qd, result);
+                System.out.println(served >= 0 ? "SERVED " + served : "FAIL http " + result);
+            }
             System.out.flush();
-            acceptQt = libos.accept(listenQd);
+            libos.close(qd);
+            accepts[index] = libos.accept(index == 0 ? listenQd : httpQd);
         }
         libos.close(listenQd);
+        libos.close(httpQd);
+    }
+
+    private static int listen(LibOS libos, InetSocketAddress local) {
+        int qd = libos.socket(LibOS.AF_INET, LibOS.SOCK_STREAM, 0);
+        libos.bind(qd, local);
+        libos.listen(qd, 16);
+        return qd;
+    }
+
+    /** {@return the body the HTTP responder serves: about 10 kB, so that it takes several segments} */
+    public static String page() {
+        StringBuilder body = new StringBuilder("<html><body>\n");
+        for (int i = 0; i < 400; i++) {
+            body.append("<p>jdemi line ").append(i).append("</p>\n");
+        }
+        return body.append("</body></html>\n").toString();
+    }
+
+    /** Reads one request head, answers it with {@link #page()}; returns the body length, or -1 on an error. */
+    private static int http(LibOS libos, int qd, QResult result) {
+        StringBuilder request = new StringBuilder();
+        while (request.indexOf("\r\n\r\n") < 0) {
+            if (!libos.wait(libos.pop(qd), result, STALL_NS) || result.ret() != 0) {
+                return -1;
+            }
+            Sga piece = result.sga();
+            byte[] bytes = new byte[piece.length()];
+            piece.read(0, bytes, 0, bytes.length);
+            libos.sgaFree(piece);
+            if (bytes.length == 0) {
+                return -1;
+            }
+            request.append(new String(bytes, StandardCharsets.ISO_8859_1));
+        }
+        byte[] body = page().getBytes(StandardCharsets.US_ASCII);
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " + body.length
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        Sga response = libos.sgaAlloc(head.length + body.length);
+        response.write(0, head, 0, head.length);
+        response.write(head.length, body, 0, body.length);
+        long pushQt = libos.push(qd, response);
+        libos.sgaFree(response);
+        if (!libos.wait(pushQt, result, STALL_NS) || result.ret() != 0) {
+            return -1;
+        }
+        return body.length;
     }
 
     /** Echoes until the peer's FIN; returns the bytes echoed, or -1 on an error (left in {@code result}). */

@@ -23,21 +23,24 @@ import static dev.jdemi.systest.Veth.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * jdemi's user-space TCP (catpowder over AF_PACKET, TPACKET_V2 ring) against the Linux kernel's TCP over veth: the
+ * jdemi's user-space TCP (catpowder over AF_PACKET) against the Linux kernel's TCP over veth: the
  * kernel's socat and nc as clients of a jdemi echo server ({@link JdemiTcpPeer} {@code server}), then jdemi as the
- * client of a kernel socat echo server; every echo compared byte for byte. Needs root; skipped with the reason
+ * client of a kernel socat echo server; every echo compared byte for byte; once per receive ring
+ * ({@link AfPacketTcpV3InteropTest}, {@link AfPacketTcpV2InteropTest}). Needs root; skipped with the reason
  * printed otherwise.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AfPacketTcpInteropTest {
+abstract class AfPacketTcpInteropTest {
     private static final int ECHO_PORT = 7;
     private static final int KERNEL_PORT = 9100;
-    private static final String RING = "v2";
     @RegisterExtension
     final CheckTable checks = new CheckTable();
     private Veth veth;
     private ChildJvm server;
+
+    /** {@return the value of {@code jdemi.packet_ring}: v3 or v2} */
+    abstract String ring();
 
     @BeforeAll
     void setUp() {
@@ -46,8 +49,8 @@ class AfPacketTcpInteropTest {
             System.out.println("SKIPPED AfPacketTcpInteropTest: " + reason);
         }
         Assumptions.assumeTrue(reason == null, reason);
-        veth = Veth.create("t" + RING);
-        server = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac, RING,
+        veth = Veth.create("t" + ring());
+        server = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac, ring(),
                 "server", String.valueOf(ECHO_PORT));
         server.expect("READY", 30);
     }
@@ -62,7 +65,8 @@ class AfPacketTcpInteropTest {
             if (veth != null) {
                 veth.close();
             }
-            checks.print("jdemi TCP (catpowder, AF_PACKET TPACKET_V2) against the Linux kernel's TCP over veth: checks");
+            checks.print("jdemi TCP (catpowder, AF_PACKET TPACKET_" + ring().toUpperCase(java.util.Locale.ROOT)
+                    + " ring) against the Linux kernel's TCP over veth: checks");
         }
     }
 
@@ -100,7 +104,22 @@ class AfPacketTcpInteropTest {
         assertThat(echo.exit()).as("socat exit: %s", echo.stderr()).isZero();
         assertThat(sha256(echo.stdoutBytes())).isEqualTo(sha256(payload));
         server.expect("CLOSED " + payload.length, 10);
-        System.out.println("AfPacketTcpInteropTest: 16 MiB kernel -> jdemi -> kernel echoed in " + ms + " ms");
+        System.out.println("AfPacketTcpInteropTest " + ring() + ": 16 MiB kernel -> jdemi -> kernel echoed in " + ms
+                + " ms");
+    }
+
+    @Test
+    @Order(4)
+    void curlFetchesAPageFromTheHttpResponderOnJdemi() {
+        boolean curl = java.util.stream.Stream.of(System.getenv("PATH").split(":"))
+                .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "curl")));
+        Assumptions.assumeTrue(curl, "curl is not installed (./jdemi test installs it as root)");
+        Veth.Result page = Veth.runAny(20, null, in(veth.kernelNs, "curl", "-sS", "--max-time", "10",
+                "http://" + JDEMI_IP + "/index.html"));
+        assertThat(page.exit()).as("curl exit: %s", page.stderr()).isZero();
+        assertThat(new String(page.stdoutBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo(JdemiTcpPeer.page());
+        server.expect("SERVED " + JdemiTcpPeer.page().length(), 10);
     }
 
     @Test
@@ -115,12 +134,14 @@ class AfPacketTcpInteropTest {
                 awaitTcpListener(KERNEL_PORT);
                 long start = System.nanoTime();
                 ChildJvm client = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP,
-                        veth.jdemiMac, RING, "client", KERNEL_IP, String.valueOf(KERNEL_PORT), String.valueOf(size));
+                        veth.jdemiMac, ring(), "client", KERNEL_IP, String.valueOf(KERNEL_PORT),
+                        String.valueOf(size));
                 try {
                     String line = client.expect("OK " + size + " ", 60);
                     assertThat(line).isEqualTo("OK " + size + " " + expectedSha256(size));
-                    System.out.println("AfPacketTcpInteropTest: jdemi -> kernel -> jdemi " + size + " bytes in "
-                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms (with JVM start)");
+                    System.out.println("AfPacketTcpInteropTest " + ring() + ": jdemi -> kernel -> jdemi " + size
+                            + " bytes in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                            + " ms (with JVM start)");
                 } finally {
                     client.close();
                 }
