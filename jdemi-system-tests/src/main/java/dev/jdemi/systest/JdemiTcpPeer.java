@@ -3,9 +3,11 @@ package dev.jdemi.systest;
 import dev.jdemi.Config;
 import dev.jdemi.LibOS;
 import dev.jdemi.LibOSName;
+import dev.jdemi.Linger;
 import dev.jdemi.Opcode;
 import dev.jdemi.QResult;
 import dev.jdemi.Sga;
+import dev.jdemi.SocketOption;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -25,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * also answers HTTP/1.1 on port 80 ({@link #page()} for any request, then closes, printing {@code SERVED n}); it
  * prints {@code READY} once listening and quits when stdin ends. {@code JdemiTcpPeer INTERFACE IPV4 MAC v2|v3 client
  * HOST PORT BYTES} connects, sends BYTES bytes of a fixed pattern while reading the peer's echo, checks the echo byte
- * for byte, closes, and prints {@code OK n SHA256} or {@code FAIL reason}.
+ * for byte, waits for the peer's FIN, closes (lingering until its FIN is acknowledged), and prints
+ * {@code OK n SHA256} or {@code FAIL reason}.
  */
 public final class JdemiTcpPeer {
     private static final long SLICE_NS = 1_000_000L;
@@ -238,7 +241,16 @@ public final class JdemiTcpPeer {
         if (count == 2 && (!libos.wait(qts[1], result, STALL_NS) || result.ret() != 0)) {
             return "FAIL last push " + result;
         }
-        libos.close(qd);
+        // The kernel's server closes first once it has echoed everything: wait for its FIN, then close with a linger
+        // so that the LibOS outlives our FIN's acknowledgement (closing the LibOS aborts what is still open, RST).
+        if (!libos.wait(qts[0], result, STALL_NS) || result.ret() != 0 || result.sga().length() != 0) {
+            return "FAIL no end of stream after the echo: " + result;
+        }
+        libos.sgaFree(result.sga());
+        libos.setSockOpt(qd, SocketOption.SO_LINGER, new Linger(true, 10));
+        if (!libos.wait(libos.asyncClose(qd), result, STALL_NS) || result.ret() != 0) {
+            return "FAIL close " + result;
+        }
         String hash = HexFormat.of().formatHex(sent.digest());
         String back = HexFormat.of().formatHex(received.digest());
         return hash.equals(back) ? "OK " + have + " " + hash : "FAIL digests " + hash + " " + back;

@@ -38,18 +38,33 @@ abstract class AfPacketTcpInteropTest {
     final CheckTable checks = new CheckTable();
     private Veth veth;
     private ChildJvm server;
+    private java.nio.file.Path dir;
+    private java.nio.file.Path pcap;
+    private Process capture;
 
     /** {@return the value of {@code jdemi.packet_ring}: v3 or v2} */
     abstract String ring();
 
     @BeforeAll
-    void setUp() {
+    void setUp() throws Exception {
         String reason = Veth.cannotRun();
         if (reason != null) {
             System.out.println("SKIPPED AfPacketTcpInteropTest: " + reason);
         }
         Assumptions.assumeTrue(reason == null, reason);
         veth = Veth.create("t" + ring());
+        dir = java.nio.file.Files.createTempDirectory("jdemi-tcp-interop-");
+        pcap = dir.resolve("kernel-side.pcapng");
+        capture = new ProcessBuilder(in(veth.kernelNs, "dumpcap", "-i", veth.kernelIf, "-w", pcap.toString()))
+                .redirectErrorStream(true).start();
+        // dumpcap says "Capturing on" once the interface is open.
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(capture.getInputStream()));
+        String line;
+        while ((line = reader.readLine()) != null && !line.contains("Capturing on")) {
+            // Skip the banner.
+        }
+        assertThat(line).as("dumpcap started").isNotNull();
+        Veth.drain(capture.getInputStream());
         server = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac, ring(),
                 "server", String.valueOf(ECHO_PORT));
         server.expect("READY", 30);
@@ -61,7 +76,11 @@ abstract class AfPacketTcpInteropTest {
             if (server != null) {
                 server.close();
             }
+            if (capture != null && capture.isAlive()) {
+                capture.destroyForcibly();
+            }
         } finally {
+            deleteCapture();
             if (veth != null) {
                 veth.close();
             }
@@ -127,8 +146,10 @@ abstract class AfPacketTcpInteropTest {
     void jdemiConnectsToTheKernelsSocatEchoServerAndGetsItsBytesBack() throws Exception {
         server.stop();
         for (long size : new long[] {1_000, 16L << 20}) {
-            Process kernel = new ProcessBuilder(in(veth.kernelNs, "socat",
-                    "TCP4-LISTEN:" + KERNEL_PORT + ",reuseaddr", "PIPE")).redirectErrorStream(true).start();
+            // head echoes the bytes and exits, so the kernel closes first (and holds TIME_WAIT, not jdemi).
+            Process kernel = new ProcessBuilder(in(veth.kernelNs, "socat", "-t", "5",
+                    "TCP4-LISTEN:" + KERNEL_PORT + ",reuseaddr", "SYSTEM:head -c " + size))
+                    .redirectErrorStream(true).start();
             Veth.drain(kernel.getInputStream());
             try {
                 awaitTcpListener(KERNEL_PORT);
@@ -150,6 +171,47 @@ abstract class AfPacketTcpInteropTest {
             } finally {
                 kernel.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    @Order(100)
+    void tsharkFindsNoMalformedSegmentBadChecksumNorResetInTheCapture() throws Exception {
+        capture.destroy();
+        assertThat(capture.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        long start = System.nanoTime();
+        String[] prefs = {"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"};
+        String frames = tshark(prefs, "tcp", "-T", "fields", "-e", "frame.number").stdout();
+        String bad = tshark(prefs, "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0"
+                + " || tcp.checksum.status == 0 || tcp.flags.reset == 1").stdout();
+        long segments = frames.lines().count();
+        System.out.println("AfPacketTcpInteropTest " + ring() + ": " + segments + " TCP segments captured on the "
+                + "kernel's end, " + bad.lines().count() + " malformed, with bad checksums or resets; tshark took "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+        assertThat(segments).isGreaterThan(1000);
+        assertThat(bad).as("segments tshark flags").isEmpty();
+    }
+
+    private Veth.Result tshark(String[] prefs, String filter, String... more) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("tshark"));
+        command.addAll(java.util.List.of(prefs));
+        command.addAll(java.util.List.of("-r", pcap.toString(), "-Y", filter, "-n"));
+        command.addAll(java.util.List.of(more));
+        Veth.Result result = Veth.runAny(60, null, command.toArray(String[]::new));
+        assertThat(result.exit()).as("tshark -Y '%s': %s", filter, result.stderr()).isZero();
+        return result;
+    }
+
+    private void deleteCapture() {
+        try {
+            if (pcap != null) {
+                java.nio.file.Files.deleteIfExists(pcap);
+            }
+            if (dir != null) {
+                java.nio.file.Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            System.out.println("AfPacketTcpInteropTest: cannot delete " + dir + ": " + e.getMessage());
         }
     }
 
