@@ -84,8 +84,8 @@ abstract class AfPacketTcpInteropTest {
             if (veth != null) {
                 veth.close();
             }
-            checks.print("jdemi TCP (catpowder, AF_PACKET TPACKET_" + ring().toUpperCase(java.util.Locale.ROOT)
-                    + " ring) against the Linux kernel's TCP over veth: checks");
+            checks.print("jdemi TCP on catpowder (AF_PACKET, TPACKET_" + ring().toUpperCase(java.util.Locale.ROOT)
+                    + " ring) against the Linux kernel over veth: checks");
         }
     }
 
@@ -185,7 +185,7 @@ abstract class AfPacketTcpInteropTest {
         String bad = tshark(prefs, "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0"
                 + " || tcp.checksum.status == 0 || tcp.flags.reset == 1").stdout();
         long segments = frames.lines().count();
-        System.out.println("AfPacketTcpInteropTest " + ring() + ": " + segments + " TCP segments captured on the "
+        System.out.println("AfPacketTcpInteropTest " + ring() + ": " + segments + " TCP frames captured on the "
                 + "kernel's end, " + bad.lines().count() + " malformed, with bad checksums or resets; tshark took "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
         assertThat(segments).isGreaterThan(1000);
