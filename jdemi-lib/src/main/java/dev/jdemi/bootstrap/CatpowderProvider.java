@@ -19,7 +19,8 @@ import dev.jdemi.spi.LibOSProvider;
  * ({@link InetTransport}) over an AF_PACKET {@link PacketDevice} on {@code raw_socket.linux_interface_name}.
  *
  * <p>{@code jdemi.packet_ring} picks the receive ring: TPACKET_V3 (the default) batches but holds a lone frame up to
- * 1 ms; TPACKET_V2 hands each frame over at once. The stack's MTU is the smaller of {@code inetstack_config.mtu} and the interface's. The interface should carry
+ * 1 ms; TPACKET_V2 hands each frame over at once. The stack's MTU is the smaller of {@code inetstack_config.mtu} and
+ * the interface's. The interface should carry
  * no IPv4 address of the kernel's own, or the kernel answers ARP and ICMP for it too.
  */
 public final class CatpowderProvider implements LibOSProvider {

@@ -110,7 +110,8 @@ class RingTest {
     }
 
     @Test
-    @DisplayName("after the producer closed: the records still in the ring, then the end of the stream, again and again")
+    @DisplayName("after the producer closed: the records still in the ring, then the end of the stream, again and "
+            + "again")
     void endOfStream() {
         offer(7, 20);
         producer.soProducerClosed();

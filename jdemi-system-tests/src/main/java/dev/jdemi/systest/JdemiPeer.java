@@ -19,10 +19,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The jdemi side of the system tests, run as a child process inside a network namespace: a catpowder LibOS on one
  * interface, echoing every UDP datagram that reaches its port, and sending datagrams when told to on stdin.
  *
- * <p>Usage: {@code JdemiPeer INTERFACE IPV4 MAC PORT v2|v3 [quiet] [block]}. It prints {@code READY} once the LibOS is open and the
+ * <p>Usage: {@code JdemiPeer INTERFACE IPV4 MAC PORT v2|v3 [quiet] [block]}. It prints {@code READY} once the LibOS is
+ * open and the
  * port bound. Commands, one per line on stdin: {@code send IPV4 PORT HEX} sends a datagram from the bound port
  * (printing {@code SENT n} when the push completes, after ARP if needed); {@code quit} (or end of input) closes the
- * LibOS and exits 0. Each echo prints {@code ECHO n} unless {@code quiet} (for measurements); {@code block} selects the block
+ * LibOS and exits 0. Each echo prints {@code ECHO n} unless {@code quiet} (for measurements); {@code block} selects
+ * the block
  * wait policy (sleep in {@code poll(2)} on the packet socket when idle) instead of spinning.
  */
 public final class JdemiPeer {
@@ -34,7 +36,8 @@ public final class JdemiPeer {
     /**
      * Runs the peer.
      *
-     * @param args interface, IPv4 address, MAC address, UDP port, ring version, optionally {@code quiet} and {@code block}
+     * @param args interface, IPv4 address, MAC address, UDP port, ring version, optionally {@code quiet} and {@code
+     * block}
      * @throws Exception when the LibOS fails; the exit status is then non-zero
      */
     public static void main(String[] args) throws Exception {

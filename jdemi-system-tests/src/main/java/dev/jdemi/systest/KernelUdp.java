@@ -13,7 +13,8 @@ import java.util.Arrays;
  *
  * <p>Usage: {@code KernelUdp echo IPV4 PORT} (prints {@code READY} once bound, runs until killed) or
  * {@code KernelUdp rtt IPV4 PORT SIZE COUNT WARMUP} (prints {@code RTT p50_ns p99_ns min_ns} after
- * {@code COUNT} measured round trips, blocking: the caller bounds it with a timeout; a reply that does not match its request byte for byte exits 1).
+ * {@code COUNT} measured round trips, blocking: the caller bounds it with a timeout; a reply that does not match its
+ * request byte for byte exits 1).
  */
 public final class KernelUdp {
     private KernelUdp() {

@@ -121,8 +121,8 @@ abstract class AfPacketInteropTest {
     void theKernelSendsUdpToJdemiWithSocatAndGetsTheSameBytesBack() {
         for (int size : new int[] {1, 1000, 1472, 4000}) {
             byte[] payload = random(size);
-            Veth.Result echo = runBytes(in(veth.kernelNs, "socat", "-t", "1", "-", "UDP4:" + JDEMI_IP + ":" + ECHO_PORT),
-                    payload);
+            Veth.Result echo = runBytes(in(veth.kernelNs, "socat", "-t", "1", "-",
+                    "UDP4:" + JDEMI_IP + ":" + ECHO_PORT), payload);
             assertThat(echo.exit()).as("socat exit, %d bytes", size).isZero();
             assertThat(echo.stdoutBytes()).as("echo of %d bytes", size).isEqualTo(payload);
             jdemi.expect("ECHO " + size, 5);

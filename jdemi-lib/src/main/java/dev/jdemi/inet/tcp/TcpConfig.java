@@ -491,7 +491,8 @@ public final class TcpConfig {
     }
 
     /**
-     * Whether the deterministic test mode is on: every ISN is 0, timestamps carry no per-connection offset, and ephemeral ports count
+     * Whether the deterministic test mode is on: every ISN is 0, timestamps carry no per-connection offset, and
+     * ephemeral ports count
      * down from 65535, as upstream's tests assume. Off by default.
      *
      * @return {@code true} in test mode

@@ -302,7 +302,8 @@ public final class TcpConnection {
     }
 
     /**
-     * ABORT (RFC 9293 section 3.10.5), also SO_LINGER with a zero timeout: sends RST in a synchronized state and forgets
+     * ABORT (RFC 9293 section 3.10.5), also SO_LINGER with a zero timeout: sends RST in a synchronized state and
+     * forgets
      * the connection at once.
      *
      * @param nowNs the current time

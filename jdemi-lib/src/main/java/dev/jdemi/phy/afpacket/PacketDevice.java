@@ -31,7 +31,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * <p><b>Transmit.</b> The frame's own bytes are sent (no copy): {@link #transmit(DemiBuffer, long)} with one
  * {@code send(2)}, {@link #transmit(DemiBuffer[], int, long)} with one {@code sendmmsg(2)} per 64 frames. A full
  * socket buffer ({@code EAGAIN}, {@code ENOBUFS}) is counted as {@link PhyDrop#QUEUE_FULL}, and so are frames the
- * kernel dropped on a full receive ring (read from {@code PACKET_STATISTICS} when the ring flags a loss); other refusals
+ * kernel dropped on a full receive ring (read from {@code PACKET_STATISTICS} when the ring flags a loss); other
+ * refusals
  * ({@code ENETDOWN}, {@code ENXIO}) as {@link PhyDrop#SEND_FAILED}.
  *
  * <p><b>Capabilities.</b> The MTU and MAC address come from the interface. The device claims no checksum offload:
