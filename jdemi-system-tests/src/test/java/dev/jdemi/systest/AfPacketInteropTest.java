@@ -10,9 +10,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -34,11 +33,9 @@ abstract class AfPacketInteropTest {
     private static final int ECHO_PORT = 7;
     @RegisterExtension
     final CheckTable checks = new CheckTable();
-    private Path dir;
     private Veth veth;
     private ChildJvm jdemi;
-    private Process capture;
-    private Path pcap;
+    private KernelCapture capture;
 
     /** {@return the value of {@code jdemi.packet_ring}: v3 or v2} */
     abstract String ring();
@@ -50,19 +47,8 @@ abstract class AfPacketInteropTest {
             System.out.println("SKIPPED AfPacketInteropTest: " + reason);
         }
         Assumptions.assumeTrue(reason == null, reason);
-        dir = Files.createTempDirectory("jdemi-interop-");
         veth = Veth.create("a" + ring());
-        pcap = dir.resolve("kernel-side.pcapng");
-        capture = new ProcessBuilder(in(veth.kernelNs, "dumpcap", "-i", veth.kernelIf, "-w", pcap.toString()))
-                .redirectErrorStream(true).start();
-        // dumpcap says "Capturing on" once the interface is open.
-        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(capture.getInputStream()));
-        String line;
-        while ((line = reader.readLine()) != null && !line.contains("Capturing on")) {
-            // Skip the banner.
-        }
-        assertThat(line).as("dumpcap started").isNotNull();
-        Veth.drain(capture.getInputStream());
+        capture = KernelCapture.start(veth);
         jdemi = ChildJvm.start(veth.jdemiNs, JdemiPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac,
                 String.valueOf(ECHO_PORT), ring());
         jdemi.expect("READY", 30);
@@ -74,14 +60,13 @@ abstract class AfPacketInteropTest {
             if (jdemi != null) {
                 jdemi.close();
             }
-            if (capture != null && capture.isAlive()) {
-                capture.destroyForcibly();
+            if (capture != null) {
+                capture.close();
             }
         } finally {
             if (veth != null) {
                 veth.close();
             }
-            deleteCapture();
             checks.print("catpowder (AF_PACKET, TPACKET_" + ring().toUpperCase(java.util.Locale.ROOT)
                     + " ring) against the Linux kernel over veth: checks");
         }
@@ -166,15 +151,15 @@ abstract class AfPacketInteropTest {
     @Test
     @Order(100)
     void tsharkFindsNoMalformedFrameNorBadChecksumInTheCapture() throws Exception {
-        capture.destroy();
-        assertThat(capture.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        String[] prefs = {"-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o",
-            "tcp.check_checksum:TRUE"};
-        Veth.Result all = tshark(prefs, "frame");
-        Veth.Result bad = tshark(prefs, "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0"
+        capture.stop();
+        List<String> prefs = List.of("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o",
+                "tcp.check_checksum:TRUE");
+        Veth.Result all = capture.tshark(prefs, "frame");
+        Veth.Result bad = capture.tshark(prefs, "_ws.malformed || _ws.expert.severity == error"
+                + " || ip.checksum.status == 0"
                 + " || udp.checksum.status == 0 || icmp.checksum.status == 0 || tcp.checksum.status == 0");
-        Veth.Result arpFromJdemi = tshark(prefs, "arp.opcode == 1 && arp.src.hw_mac == " + veth.jdemiMac);
-        Veth.Result arpToJdemi = tshark(prefs, "arp.opcode == 2 && eth.dst == " + veth.jdemiMac);
+        Veth.Result arpFromJdemi = capture.tshark(prefs, "arp.opcode == 1 && arp.src.hw_mac == " + veth.jdemiMac);
+        Veth.Result arpToJdemi = capture.tshark(prefs, "arp.opcode == 2 && eth.dst == " + veth.jdemiMac);
         long frames = all.stdout().lines().count();
         System.out.println("AfPacketInteropTest " + ring() + ": " + frames + " frames captured on the kernel's end, "
                 + bad.stdout().lines().count() + " malformed or with bad checksums");
@@ -182,33 +167,6 @@ abstract class AfPacketInteropTest {
         assertThat(bad.stdout()).as("frames tshark flags").isEmpty();
         assertThat(arpFromJdemi.stdout()).as("jdemi's ARP requests").isNotEmpty();
         assertThat(arpToJdemi.stdout()).as("the kernel's ARP replies to jdemi").isNotEmpty();
-    }
-
-    private void deleteCapture() {
-        try {
-            if (pcap != null) {
-                Files.deleteIfExists(pcap);
-            }
-            if (dir != null) {
-                Files.deleteIfExists(dir);
-            }
-        } catch (java.io.IOException e) {
-            System.out.println("AfPacketInteropTest: cannot delete " + dir + ": " + e.getMessage());
-        }
-    }
-
-    private Veth.Result tshark(String[] prefs, String filter) {
-        String[] command = new String[prefs.length + 6];
-        command[0] = "tshark";
-        System.arraycopy(prefs, 0, command, 1, prefs.length);
-        command[prefs.length + 1] = "-r";
-        command[prefs.length + 2] = pcap.toString();
-        command[prefs.length + 3] = "-Y";
-        command[prefs.length + 4] = filter;
-        command[prefs.length + 5] = "-n";
-        Veth.Result result = Veth.runAny(60, null, command);
-        assertThat(result.exit()).as("tshark -Y '%s': %s", filter, result.stderr()).isZero();
-        return result;
     }
 
     /** Waits until a kernel UDP socket is bound to the port in the kernel's namespace (ss lists it). */

@@ -38,9 +38,7 @@ abstract class AfPacketTcpInteropTest {
     final CheckTable checks = new CheckTable();
     private Veth veth;
     private ChildJvm server;
-    private java.nio.file.Path dir;
-    private java.nio.file.Path pcap;
-    private Process capture;
+    private KernelCapture capture;
 
     /** {@return the value of {@code jdemi.packet_ring}: v3 or v2} */
     abstract String ring();
@@ -53,18 +51,7 @@ abstract class AfPacketTcpInteropTest {
         }
         Assumptions.assumeTrue(reason == null, reason);
         veth = Veth.create("t" + ring());
-        dir = java.nio.file.Files.createTempDirectory("jdemi-tcp-interop-");
-        pcap = dir.resolve("kernel-side.pcapng");
-        capture = new ProcessBuilder(in(veth.kernelNs, "dumpcap", "-i", veth.kernelIf, "-w", pcap.toString()))
-                .redirectErrorStream(true).start();
-        // dumpcap says "Capturing on" once the interface is open.
-        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(capture.getInputStream()));
-        String line;
-        while ((line = reader.readLine()) != null && !line.contains("Capturing on")) {
-            // Skip the banner.
-        }
-        assertThat(line).as("dumpcap started").isNotNull();
-        Veth.drain(capture.getInputStream());
+        capture = KernelCapture.start(veth);
         server = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac, ring(),
                 "server", String.valueOf(ECHO_PORT));
         server.expect("READY", 30);
@@ -76,11 +63,10 @@ abstract class AfPacketTcpInteropTest {
             if (server != null) {
                 server.close();
             }
-            if (capture != null && capture.isAlive()) {
-                capture.destroyForcibly();
+            if (capture != null) {
+                capture.close();
             }
         } finally {
-            deleteCapture();
             if (veth != null) {
                 veth.close();
             }
@@ -177,12 +163,13 @@ abstract class AfPacketTcpInteropTest {
     @Test
     @Order(100)
     void tsharkFindsNoMalformedSegmentBadChecksumNorResetInTheCapture() throws Exception {
-        capture.destroy();
-        assertThat(capture.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        capture.stop();
         long start = System.nanoTime();
-        String[] prefs = {"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"};
-        String frames = tshark(prefs, "tcp", "-T", "fields", "-e", "frame.number").stdout();
-        String bad = tshark(prefs, "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0"
+        java.util.List<String> prefs = java.util.List.of("-o", "ip.check_checksum:TRUE", "-o",
+                "tcp.check_checksum:TRUE");
+        String frames = capture.tshark(prefs, "tcp", "-T", "fields", "-e", "frame.number").stdout();
+        String bad = capture.tshark(prefs, "_ws.malformed || _ws.expert.severity == error"
+                + " || ip.checksum.status == 0"
                 + " || tcp.checksum.status == 0 || tcp.flags.reset == 1").stdout();
         long segments = frames.lines().count();
         System.out.println("AfPacketTcpInteropTest " + ring() + ": " + segments + " TCP frames captured on the "
@@ -190,29 +177,6 @@ abstract class AfPacketTcpInteropTest {
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
         assertThat(segments).isGreaterThan(1000);
         assertThat(bad).as("segments tshark flags").isEmpty();
-    }
-
-    private Veth.Result tshark(String[] prefs, String filter, String... more) {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("tshark"));
-        command.addAll(java.util.List.of(prefs));
-        command.addAll(java.util.List.of("-r", pcap.toString(), "-Y", filter, "-n"));
-        command.addAll(java.util.List.of(more));
-        Veth.Result result = Veth.runAny(60, null, command.toArray(String[]::new));
-        assertThat(result.exit()).as("tshark -Y '%s': %s", filter, result.stderr()).isZero();
-        return result;
-    }
-
-    private void deleteCapture() {
-        try {
-            if (pcap != null) {
-                java.nio.file.Files.deleteIfExists(pcap);
-            }
-            if (dir != null) {
-                java.nio.file.Files.deleteIfExists(dir);
-            }
-        } catch (IOException e) {
-            System.out.println("AfPacketTcpInteropTest: cannot delete " + dir + ": " + e.getMessage());
-        }
     }
 
     private static String expectedSha256(long size) throws Exception {
