@@ -76,19 +76,41 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
      *
      * @param waitPolicy {@code wait_policy}: {@code spin} (default) or {@code block}
      * @param packetRing {@code packet_ring}: catpowder's AF_PACKET receive ring, {@code v3} (default) or {@code v2}
+     * @param rawDevice {@code raw_device}: how catpowder reaches {@code raw_socket.linux_interface_name},
+     *         {@code af_packet} (default), {@code af_xdp} or {@code tap}
      */
-    public record Jdemi(WaitPolicy waitPolicy, PacketRing packetRing) {
-        /** The defaults: spin, a TPACKET_V3 ring. */
-        public static final Jdemi DEFAULTS = new Jdemi(WaitPolicy.SPIN, PacketRing.V3);
+    public record Jdemi(WaitPolicy waitPolicy, PacketRing packetRing, RawDevice rawDevice) {
+        /** The defaults: spin, an AF_PACKET socket with a TPACKET_V3 ring. */
+        public static final Jdemi DEFAULTS = new Jdemi(WaitPolicy.SPIN, PacketRing.V3, RawDevice.AF_PACKET);
 
         /**
-         * The keys with the default receive ring.
+         * The keys with the default device and receive ring.
          *
          * @param waitPolicy {@code wait_policy}
          */
         public Jdemi(WaitPolicy waitPolicy) {
-            this(waitPolicy, PacketRing.V3);
+            this(waitPolicy, PacketRing.V3, RawDevice.AF_PACKET);
         }
+
+        /**
+         * The keys with the default device.
+         *
+         * @param waitPolicy {@code wait_policy}
+         * @param packetRing {@code packet_ring}
+         */
+        public Jdemi(WaitPolicy waitPolicy, PacketRing packetRing) {
+            this(waitPolicy, packetRing, RawDevice.AF_PACKET);
+        }
+    }
+
+    /** {@code jdemi.raw_device}: the kind of device catpowder opens on {@code raw_socket.linux_interface_name}. */
+    public enum RawDevice {
+        /** An {@code AF_PACKET} socket bound to the interface, with a memory-mapped receive ring. */
+        AF_PACKET,
+        /** An {@code AF_XDP} socket on the interface's queue 0 (copy mode), set up through libxdp. */
+        AF_XDP,
+        /** A TAP device ({@code /dev/net/tun}) of that name, created when it does not exist. */
+        TAP
     }
 
     /** {@code jdemi.packet_ring}: how catpowder's AF_PACKET socket hands received frames over. */
@@ -218,6 +240,6 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
     /** {@return a copy with another wait policy} */
     public Config withWaitPolicy(WaitPolicy policy) {
         return new Config(localIpv4Addr, localLinkAddr, linuxInterfaceName, xdpInterfaceIndex, dpdkEalInit,
-                tcpSocketOptions, inetstack, new Jdemi(policy, jdemi.packetRing()));
+                tcpSocketOptions, inetstack, new Jdemi(policy, jdemi.packetRing(), jdemi.rawDevice()));
     }
 }

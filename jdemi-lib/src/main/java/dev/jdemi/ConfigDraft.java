@@ -39,6 +39,7 @@ final class ConfigDraft {
 
     WaitPolicy waitPolicy = Config.Jdemi.DEFAULTS.waitPolicy();
     Config.PacketRing packetRing = Config.Jdemi.DEFAULTS.packetRing();
+    Config.RawDevice rawDevice = Config.Jdemi.DEFAULTS.rawDevice();
 
     /** Where the MTU came from, so the jumbo-frame check names the right key or variable. */
     boolean mtuFromEnvironment;
@@ -97,7 +98,7 @@ final class ConfigDraft {
                 new Config.Inetstack(mtu, mss, enableJumboFrames, udpChecksumOffload, tcpChecksumOffload,
                         Collections.unmodifiableMap(new LinkedHashMap<>(arpTable)), arpRequestRetries,
                         arpRequestTimeoutMillis, arpCacheTtlMillis),
-                new Config.Jdemi(waitPolicy, packetRing));
+                new Config.Jdemi(waitPolicy, packetRing, rawDevice));
     }
 
     /**

@@ -208,6 +208,16 @@ final class ConfigValues {
         };
     }
 
+    /** Parses {@code af_packet}, {@code af_xdp} or {@code tap}, in any case. */
+    static Config.RawDevice rawDevice(String text) throws Invalid {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "af_packet" -> Config.RawDevice.AF_PACKET;
+            case "af_xdp" -> Config.RawDevice.AF_XDP;
+            case "tap" -> Config.RawDevice.TAP;
+            default -> throw new Invalid("must be af_packet, af_xdp or tap, was " + quote(text));
+        };
+    }
+
     /** Parses a boolean environment value: {@code true}, {@code false}, {@code 1} or {@code 0}. */
     static boolean envBoolean(String text) throws Invalid {
         return switch (text.toLowerCase(Locale.ROOT)) {

@@ -234,6 +234,15 @@ final class ConfigYaml {
                     problem(e, key, node);
                 }
             }
+        }, "raw_device", (node, key) -> {
+            String text = string(node, key);
+            if (text != null) {
+                try {
+                    draft.rawDevice = ConfigValues.rawDevice(text);
+                } catch (ConfigValues.Invalid e) {
+                    problem(e, key, node);
+                }
+            }
         });
     }
 

@@ -92,6 +92,7 @@ class ConfigErrorsTest {
         "raw_socket: [eth0]                   | raw_socket: must be a mapping, was a list",
         "jdemi: {wait_policy: poll}           | jdemi.wait_policy: must be spin or block, was 'poll'",
         "jdemi: {packet_ring: v1}             | jdemi.packet_ring: must be v3 or v2, was 'v1'",
+        "jdemi: {raw_device: dpdk}            | jdemi.raw_device: must be af_packet, af_xdp or tap, was 'dpdk'",
     })
     void aWrongTypeIsEinvalNamingTheKey(String yaml, String expected) {
         DemiException e = parseFailure(yaml);
@@ -197,7 +198,7 @@ class ConfigErrorsTest {
     void aFarOffUnknownKeyListsTheKnownOnes() {
         DemiException e = parseFailure("jdemi: {threads: 4}");
 
-        assertThat(e.getMessage()).contains("jdemi.threads: unknown key in jdemi; known: packet_ring, wait_policy");
+        assertThat(e.getMessage()).contains("jdemi.threads: unknown key in jdemi; known: packet_ring, raw_device, wait_policy");
     }
 
     @Test

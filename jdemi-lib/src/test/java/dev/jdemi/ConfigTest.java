@@ -175,6 +175,9 @@ class ConfigTest {
     void thePacketRingDefaultsToV3AndIgnoresCase() {
         assertThat(Config.defaults().jdemi().packetRing()).isEqualTo(Config.PacketRing.V3);
         assertThat(Config.parse("jdemi: {packet_ring: V2}").jdemi().packetRing()).isEqualTo(Config.PacketRing.V2);
+        assertThat(Config.defaults().jdemi().rawDevice()).isEqualTo(Config.RawDevice.AF_PACKET);
+        assertThat(Config.parse("jdemi: {raw_device: AF_XDP}").jdemi().rawDevice()).isEqualTo(Config.RawDevice.AF_XDP);
+        assertThat(Config.parse("jdemi: {raw_device: tap}").jdemi().rawDevice()).isEqualTo(Config.RawDevice.TAP);
         assertThat(Config.parse("jdemi: {packet_ring: v2, wait_policy: block}").withWaitPolicy(WaitPolicy.SPIN)
                 .jdemi().packetRing()).isEqualTo(Config.PacketRing.V2);
     }

@@ -8,6 +8,7 @@ import dev.jdemi.LibOSName;
 import dev.jdemi.inet.InetConfig;
 import dev.jdemi.inet.transport.InetTransport;
 import dev.jdemi.libos.NetworkLibOS;
+import dev.jdemi.phy.PhysicalLayer;
 import dev.jdemi.phy.afpacket.PacketDevice;
 import dev.jdemi.runtime.BufferPool;
 import dev.jdemi.runtime.Runtime;
@@ -60,11 +61,9 @@ public final class CatpowderProvider implements LibOSProvider {
         InetConfig inet = InetConfig.from(config);
         Runtime runtime = new Runtime(new SystemClock(), new BufferPool(BufferPool.STACK_HEADROOM),
                 config.jdemi().waitPolicy());
-        PacketDevice device = null;
+        PhysicalLayer device = null;
         try {
-            PacketDevice.Mode ring = mode != null ? mode
-                    : config.jdemi().packetRing() == Config.PacketRing.V2 ? PacketDevice.Mode.V2 : PacketDevice.Mode.V3;
-            device = PacketDevice.open(config.linuxInterfaceName(), runtime.pool(), ring);
+            device = openDevice(config, runtime.pool());
             inet = inet.withMtu(Math.min(inet.mtuBytes(), device.capabilities().mtuBytes()));
             return new NetworkLibOS(LibOSName.CATPOWDER, runtime, new InetTransport(inet, device));
         } catch (RuntimeException e) {
@@ -74,5 +73,19 @@ public final class CatpowderProvider implements LibOSProvider {
             runtime.close();
             throw e;
         }
+    }
+
+    private PhysicalLayer openDevice(Config config, BufferPool pool) {
+        String name = config.linuxInterfaceName();
+        return switch (config.jdemi().rawDevice()) {
+            case AF_PACKET -> {
+                PacketDevice.Mode ring = mode != null ? mode
+                        : config.jdemi().packetRing() == Config.PacketRing.V2 ? PacketDevice.Mode.V2
+                        : PacketDevice.Mode.V3;
+                yield PacketDevice.open(name, pool, ring);
+            }
+            case AF_XDP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: af_xdp is not built yet");
+            case TAP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: tap is not built yet");
+        };
     }
 }

@@ -36,8 +36,8 @@ public final class JdemiPeer {
     /**
      * Runs the peer.
      *
-     * @param args interface, IPv4 address, MAC address, UDP port, ring version, optionally {@code quiet} and {@code
-     * block}
+     * @param args interface, IPv4 address, MAC address, UDP port, device ({@link PeerDevice}), optionally
+     *         {@code quiet} and {@code block}
      * @throws Exception when the LibOS fails; the exit status is then non-zero
      */
     public static void main(String[] args) throws Exception {
@@ -46,8 +46,8 @@ public final class JdemiPeer {
         int port = Integer.parseInt(args[3]);
         java.util.List<String> flags = java.util.List.of(args).subList(5, args.length);
         boolean quiet = flags.contains("quiet");
-        yaml += "jdemi:\n  packet_ring: " + args[4] + "\n  wait_policy: " + (flags.contains("block") ? "block" : "spin")
-                + "\n";
+        yaml += "jdemi:\n" + PeerDevice.jdemiKeys(args[4]) + "  wait_policy: "
+                + (flags.contains("block") ? "block" : "spin") + "\n";
         ConcurrentLinkedQueue<String> commands = new ConcurrentLinkedQueue<>();
         Thread reader = Thread.ofPlatform().daemon().start(() -> readCommands(commands));
         try (LibOS libos = LibOS.open(LibOSName.CATPOWDER, Config.parse(yaml))) {

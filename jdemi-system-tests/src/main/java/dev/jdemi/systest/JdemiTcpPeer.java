@@ -42,14 +42,14 @@ public final class JdemiTcpPeer {
     /**
      * Runs the peer.
      *
-     * @param args interface, IPv4 address, MAC address, ring version, then {@code server PORT} or
+     * @param args interface, IPv4 address, MAC address, device ({@link PeerDevice}), then {@code server PORT} or
      *     {@code client HOST PORT BYTES}
      * @throws Exception when the LibOS fails; the exit status is then non-zero
      */
     public static void main(String[] args) throws Exception {
         String yaml = "demikernel:\n  local_ipv4_addr: \"" + args[1] + "\"\n  local_link_addr: \"" + args[2]
-                + "\"\nraw_socket:\n  linux_interface_name: \"" + args[0] + "\"\njdemi:\n  packet_ring: " + args[3]
-                + "\n  wait_policy: spin\n";
+                + "\"\nraw_socket:\n  linux_interface_name: \"" + args[0] + "\"\njdemi:\n" + PeerDevice.jdemiKeys(args[3])
+                + "  wait_policy: spin\n";
         try (LibOS libos = LibOS.open(LibOSName.CATPOWDER, Config.parse(yaml))) {
             if (args[4].equals("server")) {
                 AtomicBoolean quit = new AtomicBoolean();
