@@ -17,28 +17,35 @@ import dev.jdemi.spi.LibOSProvider;
 
 /**
  * Makes catpowder LibOSes on a real Linux interface: {@link NetworkLibOS} over the user-space stack
- * ({@link InetTransport}) over an AF_PACKET {@link PacketDevice} on {@code raw_socket.linux_interface_name}.
+ * ({@link InetTransport}) over the device {@code jdemi.raw_device} names on {@code raw_socket.linux_interface_name}.
  *
- * <p>{@code jdemi.packet_ring} picks the receive ring: TPACKET_V3 (the default) batches but holds a lone frame up to
- * 1 ms; TPACKET_V2 hands each frame over at once. The stack's MTU is the smaller of {@code inetstack_config.mtu} and
- * the interface's. The interface should carry
- * no IPv4 address of the kernel's own, or the kernel answers ARP and ICMP for it too.
+ * <p>With {@code af_packet} (the default), {@code jdemi.packet_ring} picks the receive ring: TPACKET_V3 batches but
+ * holds a lone frame up to 1 ms; TPACKET_V2 hands each frame over at once. The stack's MTU is the smaller of
+ * {@code inetstack_config.mtu} and the interface's. The interface should carry no IPv4 address of the kernel's own,
+ * or the kernel answers ARP and ICMP for it too.
  */
 public final class CatpowderProvider implements LibOSProvider {
-    private final PacketDevice.Mode mode;
-
-    /** Creates the provider the service loader uses: the receive ring of {@code jdemi.packet_ring}. */
+    /** Creates the provider; the service loader calls this. */
     public CatpowderProvider() {
-        this(null);
     }
 
     /**
-     * Creates a provider with a fixed receive ring, whatever the configuration says.
+     * A device opened on a Linux interface and the pool its frames come from. Some devices own their pool (an AF_XDP
+     * socket's frames live in its UMEM), so the two are made together and the LibOS's runtime takes the pool.
      *
-     * @param mode the ring's layout, or null to follow {@code jdemi.packet_ring}
+     * @param device the device
+     * @param pool the pool to allocate frames to transmit from, and where received frames come from
      */
-    public CatpowderProvider(PacketDevice.Mode mode) {
-        this.mode = mode;
+    public record RawLink(PhysicalLayer device, BufferPool pool) implements AutoCloseable {
+        /** Closes the device, then the pool. */
+        @Override
+        public void close() {
+            try {
+                device.close();
+            } finally {
+                pool.close();
+            }
+        }
     }
 
     @Override
@@ -54,35 +61,45 @@ public final class CatpowderProvider implements LibOSProvider {
      */
     @Override
     public LibOS open(Config config) {
-        if (config.linuxInterfaceName() == null) {
-            throw new DemiException(Errno.EINVAL, "raw_socket.linux_interface_name: required by catpowder: the Linux"
-                    + " interface to send and receive on (or set LINUX_INTERFACE_NAME)");
-        }
         InetConfig inet = InetConfig.from(config);
-        Runtime runtime = new Runtime(new SystemClock(), new BufferPool(BufferPool.STACK_HEADROOM),
-                config.jdemi().waitPolicy());
-        PhysicalLayer device = null;
+        RawLink link = openLink(config);
+        Runtime runtime = new Runtime(new SystemClock(), link.pool(), config.jdemi().waitPolicy());
         try {
-            device = openDevice(config, runtime.pool());
-            inet = inet.withMtu(Math.min(inet.mtuBytes(), device.capabilities().mtuBytes()));
-            return new NetworkLibOS(LibOSName.CATPOWDER, runtime, new InetTransport(inet, device));
+            inet = inet.withMtu(Math.min(inet.mtuBytes(), link.device().capabilities().mtuBytes()));
+            return new NetworkLibOS(LibOSName.CATPOWDER, runtime, new InetTransport(inet, link.device()));
         } catch (RuntimeException e) {
-            if (device != null) {
-                device.close();
-            }
-            runtime.close();
+            link.close();
             throw e;
         }
     }
 
-    private PhysicalLayer openDevice(Config config, BufferPool pool) {
+    /**
+     * Opens the device the configuration names, without a stack on it: catpowder's own first step, and what a
+     * benchmark of the bare device (a frame ping-pong) needs.
+     *
+     * @param config the configuration: {@code raw_socket.linux_interface_name}, {@code jdemi.raw_device} and the
+     *         device's own keys
+     * @return the device and its pool; the caller closes it
+     * @throws DemiException EINVAL when the interface is not named, ENODEV for an unknown interface, EPERM without
+     *         the privilege the device needs
+     */
+    public static RawLink openLink(Config config) {
         String name = config.linuxInterfaceName();
+        if (name == null) {
+            throw new DemiException(Errno.EINVAL, "raw_socket.linux_interface_name: required by catpowder: the Linux"
+                    + " interface to send and receive on (or set LINUX_INTERFACE_NAME)");
+        }
         return switch (config.jdemi().rawDevice()) {
             case AF_PACKET -> {
-                PacketDevice.Mode ring = mode != null ? mode
-                        : config.jdemi().packetRing() == Config.PacketRing.V2 ? PacketDevice.Mode.V2
+                PacketDevice.Mode ring = config.jdemi().packetRing() == Config.PacketRing.V2 ? PacketDevice.Mode.V2
                         : PacketDevice.Mode.V3;
-                yield PacketDevice.open(name, pool, ring);
+                BufferPool pool = new BufferPool(BufferPool.STACK_HEADROOM);
+                try {
+                    yield new RawLink(PacketDevice.open(name, pool, ring), pool);
+                } catch (RuntimeException e) {
+                    pool.close();
+                    throw e;
+                }
             }
             case AF_XDP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: af_xdp is not built yet");
             case TAP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: tap is not built yet");
