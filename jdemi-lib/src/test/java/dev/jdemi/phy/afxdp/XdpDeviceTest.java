@@ -1,5 +1,6 @@
 package dev.jdemi.phy.afxdp;
 
+import dev.jdemi.DemiException;
 import dev.jdemi.Errno;
 import dev.jdemi.MacAddress;
 import dev.jdemi.phy.Capabilities;
@@ -18,6 +19,7 @@ import java.util.List;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The AF_XDP device's bookkeeping without a kernel: a {@link FakeKernel} plays the kernel's side of the four rings on
@@ -265,6 +267,23 @@ class XdpDeviceTest {
         assertThat(device.receive(received, received.length, 0)).isZero();
         device.block(1_000_000L);
         assertThat(kernel.polls).isZero();
+    }
+
+    @Test
+    void failuresToCreateTheSocketSayWhatTheyMean() {
+        assertThat(XdpDevice.meaning(Errno.EPERM)).contains("CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_BPF", "root");
+        assertThat(XdpDevice.meaning(Errno.EOPNOTSUPP)).contains("XDP mode");
+        assertThat(XdpDevice.meaning(Errno.EBUSY)).contains("another XDP program");
+        assertThat(XdpDevice.meaning(1234)).isEqualTo("errno 1234");
+    }
+
+    @Test
+    void aPoolWithoutUmemIsRefused() {
+        try (BufferPool ordinary = new BufferPool(0)) {
+            assertThatThrownBy(() -> XdpDevice.open("lo", ordinary))
+                    .isInstanceOfSatisfying(DemiException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL))
+                    .hasMessageContaining("XdpDevice.newPool()");
+        }
     }
 
     /** The kernel's side of the four rings, on plain memory, copying frames as copy mode does. */
