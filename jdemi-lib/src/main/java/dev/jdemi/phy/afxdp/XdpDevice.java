@@ -35,10 +35,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Drops.</b> A full transmit ring and a foreign frame with no free chunk to copy into are counted at once
  * ({@link PhyDrop#QUEUE_FULL}, {@link PhyDrop#NO_BUFFER}). The kernel's own drops are read from its
- * {@code XDP_STATISTICS} while idle ({@link #block}), every {@value #STATS_EVERY} receive calls, on
- * {@link #collectKernelDrops()} and on close: a full receive ring is {@link PhyDrop#QUEUE_FULL}, an empty fill ring
- * {@link PhyDrop#NO_BUFFER}, a frame too long for a chunk {@link PhyDrop#OVERSIZE} and a descriptor the kernel
- * rejected {@link PhyDrop#SEND_FAILED}; {@link #kernelStatistics()} shows the raw counters.
+ * {@code XDP_STATISTICS} every {@value #STATS_EVERY_BLOCK} sleeps in {@link #block}, every {@value #STATS_EVERY}
+ * receive calls, on {@link #collectKernelDrops()} and on close: a full receive ring is {@link PhyDrop#QUEUE_FULL}, an
+ * empty fill ring {@link PhyDrop#NO_BUFFER}, a frame too long for a chunk {@link PhyDrop#OVERSIZE} and a descriptor
+ * the kernel rejected {@link PhyDrop#SEND_FAILED}; {@link #kernelStatistics()} shows the raw counters.
  *
  * <p><b>Attachment.</b> libxdp attaches its default XDP program, which redirects every frame of queue 0 to the socket
  * (the kernel's own stack no longer sees them), in native (driver) mode when the driver has it (veth does), else in
@@ -61,6 +61,8 @@ public final class XdpDevice implements PhysicalLayer {
     static final int FILL_RESERVE = 1024;
     /** Receive calls between two readings of the kernel's counters. */
     static final int STATS_EVERY = 1 << 16;
+    /** Sleeps between two readings of the kernel's counters. */
+    static final int STATS_EVERY_BLOCK = 64;
     private static final int REFILL_BATCH = 32;
     private static final int BUSY_ATTEMPTS = 100;
     private static final long BUSY_PAUSE_NS = 10_000_000L;
@@ -110,6 +112,7 @@ public final class XdpDevice implements PhysicalLayer {
     private int staged;
     private boolean txWaiting;
     private int receiveCalls;
+    private int blockCalls;
     private long foreignCopies;
     private boolean closed;
 
@@ -531,13 +534,19 @@ public final class XdpDevice implements PhysicalLayer {
         return fillEmpty + oversize + ringFull + invalidTx;
     }
 
-    /** Sleeps in {@code poll(2)} on the socket unless the receive ring already holds a frame. */
+    /**
+     * Sleeps in {@code poll(2)} on the socket unless the receive ring already holds a frame; reads the kernel's
+     * counters first every {@value #STATS_EVERY_BLOCK} calls.
+     */
     @Override
     public void block(long timeoutNs) {
         if (closed || rx.hasReady()) {
             return;
         }
-        collectKernelDrops();
+        if (++blockCalls == STATS_EVERY_BLOCK) {
+            blockCalls = 0;
+            collectKernelDrops();
+        }
         if (txWaiting) {
             kickPending();
         }

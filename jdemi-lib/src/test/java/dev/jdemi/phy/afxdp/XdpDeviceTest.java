@@ -249,8 +249,14 @@ class XdpDeviceTest {
         kernel.statistics = new long[] {6, 0, 1, 3, 4, 9};
         assertThat(device.collectKernelDrops()).isEqualTo(2);
         assertThat(device.kernelStatistics()).containsExactly(6, 0, 1, 3, 4, 9);
+        kernel.statistics = new long[] {6, 0, 1, 4, 4, 9};
+        for (int i = 1; i < XdpDevice.STATS_EVERY_BLOCK; i++) {
+            device.block(1_000_000L);
+        }
+        assertThat(kernel.polls).as("block sleeps in poll when nothing is ready").isEqualTo(63);
+        assertThat(device.stats().drops(PhyDrop.QUEUE_FULL)).as("not read at every sleep").isEqualTo(3);
         device.block(1_000_000L);
-        assertThat(kernel.polls).as("block sleeps in poll when nothing is ready").isEqualTo(1);
+        assertThat(device.stats().drops(PhyDrop.QUEUE_FULL)).as("but every 64th").isEqualTo(4);
     }
 
     @Test
