@@ -1,6 +1,8 @@
 package dev.jdemi.phy.afxdp;
 
+import dev.jdemi.Config;
 import dev.jdemi.DemiException;
+import dev.jdemi.bootstrap.CatpowderProvider;
 import dev.jdemi.Errno;
 import dev.jdemi.phy.PhyDrop;
 import dev.jdemi.phy.afpacket.PacketDevice;
@@ -177,6 +179,20 @@ class XdpDeviceVethTest {
         assertThat(run("ip", "link", "show", left)).as("libxdp attached its program").contains("xdp");
         device.close();
         assertThat(run("ip", "link", "show", left)).as("closing detaches it").doesNotContain("prog/xdp");
+    }
+
+    @Test
+    void catpowderOpensTheDeviceWithItsUmemAsTheLibosPool() {
+        Assumptions.assumeTrue(skipReason == null, skipReason);
+        String yaml = "demikernel:\n  local_ipv4_addr: \"10.77.9.1\"\n  local_link_addr: \"02:00:00:00:00:01\"\n"
+                + "raw_socket:\n  linux_interface_name: \"" + left + "\"\njdemi:\n  raw_device: af_xdp\n";
+        try (CatpowderProvider.RawLink link = CatpowderProvider.openLink(Config.parse(yaml))) {
+            assertThat(link.device()).isInstanceOf(XdpDevice.class);
+            assertThat(link.pool().hasUmem()).isTrue();
+            DemiBuffer frame = link.pool().allocate(60);
+            assertThat(link.pool().umemOffset(frame)).as("frames are built in the UMEM").isNotNegative();
+            frame.free();
+        }
     }
 
     @Test
