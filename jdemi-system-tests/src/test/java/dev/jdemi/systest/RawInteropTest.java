@@ -49,6 +49,9 @@ abstract class RawInteropTest {
     @BeforeAll
     void setUp() throws Exception {
         String reason = Veth.cannotRun();
+        if (reason == null && device().equals("xdp")) {
+            reason = dev.jdemi.sys.Xsk.unavailable();
+        }
         if (reason != null) {
             System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + reason);
         }

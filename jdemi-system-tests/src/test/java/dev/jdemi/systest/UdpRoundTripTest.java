@@ -46,8 +46,13 @@ class UdpRoundTripTest {
     @Test
     void udpRoundTripsToJdemiAndToTheKernelOverTheSameVeth() {
         Map<String, long[]> results = new LinkedHashMap<>();
-        for (String[] run : new String[][] {{"v2", "spin"}, {"v2", "block"}, {"v3", "spin"}, {"xdp", "spin"},
-            {"xdp", "block"}}) {
+        String[][] runs = {{"v2", "spin"}, {"v2", "block"}, {"v3", "spin"}, {"xdp", "spin"}, {"xdp", "block"}};
+        String noXdp = dev.jdemi.sys.Xsk.unavailable();
+        if (noXdp != null) {
+            System.out.println("UdpRoundTripTest: no AF_XDP rows: " + noXdp);
+            runs = java.util.Arrays.copyOf(runs, 3);
+        }
+        for (String[] run : runs) {
             try (ChildJvm jdemi = ChildJvm.start(veth.jdemiNs, JdemiPeer.class, veth.jdemiIf, JDEMI_IP,
                     veth.jdemiMac, String.valueOf(PORT), run[0], "quiet", run[1])) {
                 jdemi.expect("READY", 30);
@@ -71,7 +76,7 @@ class UdpRoundTripTest {
         System.out.printf("  %-52s %9s %9s %9s%n", "echo server", "p50 us", "p99 us", "min us");
         results.forEach((name, rtt) -> System.out.printf("  %-52s %9.1f %9.1f %9.1f%n", name, rtt[0] / 1e3,
                 rtt[1] / 1e3, rtt[2] / 1e3));
-        assertThat(results).hasSize(6);
+        assertThat(results).hasSize(runs.length + 1);
     }
 
     /** Runs the kernel client against an echo server; returns p50, p99 and min in ns. */
