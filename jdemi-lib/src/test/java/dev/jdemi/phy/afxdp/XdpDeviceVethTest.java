@@ -169,6 +169,16 @@ class XdpDeviceVethTest {
     }
 
     @Test
+    void aSecondDeviceOnTheSameQueueIsRefusedWithTheReason() {
+        xdp(umem, null);
+        try (BufferPool second = BufferPool.withUmem(BufferPool.STACK_HEADROOM, XdpDevice.CHUNK_BYTES, 64)) {
+            assertThatThrownBy(() -> XdpDevice.open(left, second)).isInstanceOfSatisfying(DemiException.class,
+                    e -> assertThat(e.errno()).isIn(Errno.EBUSY, Errno.EEXIST))
+                    .hasMessageContaining("another XDP program");
+        }
+    }
+
+    @Test
     void capabilitiesComeFromTheInterfaceAndVethTakesNativeXdp() throws Exception {
         XdpDevice device = xdp(umem, null);
         String link = run("ip", "-br", "link", "show", left);
