@@ -10,6 +10,7 @@ import dev.jdemi.inet.transport.InetTransport;
 import dev.jdemi.libos.NetworkLibOS;
 import dev.jdemi.phy.PhysicalLayer;
 import dev.jdemi.phy.afpacket.PacketDevice;
+import dev.jdemi.phy.afxdp.XdpDevice;
 import dev.jdemi.runtime.BufferPool;
 import dev.jdemi.runtime.Runtime;
 import dev.jdemi.runtime.SystemClock;
@@ -20,7 +21,8 @@ import dev.jdemi.spi.LibOSProvider;
  * ({@link InetTransport}) over the device {@code jdemi.raw_device} names on {@code raw_socket.linux_interface_name}.
  *
  * <p>With {@code af_packet} (the default), {@code jdemi.packet_ring} picks the receive ring: TPACKET_V3 batches but
- * holds a lone frame up to 1 ms; TPACKET_V2 hands each frame over at once. The stack's MTU is the smaller of
+ * holds a lone frame up to 1 ms; TPACKET_V2 hands each frame over at once. With {@code af_xdp}, an AF_XDP socket in copy
+ * mode on queue 0 whose UMEM is the LibOS's buffer pool ({@link XdpDevice}). The stack's MTU is the smaller of
  * {@code inetstack_config.mtu} and the interface's. The interface should carry no IPv4 address of the kernel's own,
  * or the kernel answers ARP and ICMP for it too.
  */
@@ -101,7 +103,15 @@ public final class CatpowderProvider implements LibOSProvider {
                     throw e;
                 }
             }
-            case AF_XDP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: af_xdp is not built yet");
+            case AF_XDP -> {
+                BufferPool pool = XdpDevice.newPool();
+                try {
+                    yield new RawLink(XdpDevice.open(name, pool), pool);
+                } catch (RuntimeException e) {
+                    pool.close();
+                    throw e;
+                }
+            }
             case TAP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: tap is not built yet");
         };
     }

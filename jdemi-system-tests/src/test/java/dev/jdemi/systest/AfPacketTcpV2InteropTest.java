@@ -1,9 +1,9 @@
 package dev.jdemi.systest;
 
-/** {@link AfPacketTcpInteropTest} with the TPACKET_V2 receive ring. */
-class AfPacketTcpV2InteropTest extends AfPacketTcpInteropTest {
+/** {@link RawTcpInteropTest} with the TPACKET_V2 receive ring. */
+class AfPacketTcpV2InteropTest extends RawTcpInteropTest {
     @Override
-    String ring() {
+    String device() {
         return "v2";
     }
 }

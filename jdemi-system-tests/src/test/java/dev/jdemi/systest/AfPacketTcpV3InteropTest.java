@@ -1,9 +1,9 @@
 package dev.jdemi.systest;
 
-/** {@link AfPacketTcpInteropTest} with the TPACKET_V3 receive ring. */
-class AfPacketTcpV3InteropTest extends AfPacketTcpInteropTest {
+/** {@link RawTcpInteropTest} with the TPACKET_V3 receive ring. */
+class AfPacketTcpV3InteropTest extends RawTcpInteropTest {
     @Override
-    String ring() {
+    String device() {
         return "v3";
     }
 }

@@ -1,9 +1,9 @@
 package dev.jdemi.systest;
 
-/** The checks of {@link AfPacketInteropTest} with the TPACKET_V2 ring. */
-class AfPacketV2InteropTest extends AfPacketInteropTest {
+/** The checks of {@link RawInteropTest} with the TPACKET_V2 ring. */
+class AfPacketV2InteropTest extends RawInteropTest {
     @Override
-    String ring() {
+    String device() {
         return "v2";
     }
 }

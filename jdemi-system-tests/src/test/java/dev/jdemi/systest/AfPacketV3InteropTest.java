@@ -1,9 +1,9 @@
 package dev.jdemi.systest;
 
-/** The checks of {@link AfPacketInteropTest} with the default TPACKET_V3 ring. */
-class AfPacketV3InteropTest extends AfPacketInteropTest {
+/** The checks of {@link RawInteropTest} with the default TPACKET_V3 ring. */
+class AfPacketV3InteropTest extends RawInteropTest {
     @Override
-    String ring() {
+    String device() {
         return "v3";
     }
 }

@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The one measurement of this module: UDP round trips of 64-byte datagrams from a kernel client ({@link KernelUdp},
  * Java on kernel sockets) in one namespace to an echo server across the same veth pair: jdemi catpowder over
- * AF_PACKET with each ring layout, then the kernel itself ({@link KernelUdp} echo on kernel sockets). Every reply is
- * checked byte for byte; the p50/p99 are printed, not asserted (a shared 2-vCPU machine is too noisy for bounds).
+ * AF_PACKET with each ring layout and over AF_XDP, then the kernel itself ({@link KernelUdp} echo on kernel
+ * sockets). Every reply is checked byte for byte; the p50/p99 are printed, not asserted (a shared 2-vCPU machine is
+ * too noisy for bounds).
  */
 class UdpRoundTripTest {
     private static final int PORT = 7;
@@ -45,12 +46,19 @@ class UdpRoundTripTest {
     @Test
     void udpRoundTripsToJdemiAndToTheKernelOverTheSameVeth() {
         Map<String, long[]> results = new LinkedHashMap<>();
-        for (String[] run : new String[][] {{"v2", "spin"}, {"v2", "block"}, {"v3", "spin"}}) {
+        String[][] runs = {{"v2", "spin"}, {"v2", "block"}, {"v3", "spin"}, {"xdp", "spin"}, {"xdp", "block"}};
+        String noXdp = dev.jdemi.sys.Xsk.unavailable();
+        if (noXdp != null) {
+            System.out.println("UdpRoundTripTest: no AF_XDP rows: " + noXdp);
+            runs = java.util.Arrays.copyOf(runs, 3);
+        }
+        for (String[] run : runs) {
             try (ChildJvm jdemi = ChildJvm.start(veth.jdemiNs, JdemiPeer.class, veth.jdemiIf, JDEMI_IP,
                     veth.jdemiMac, String.valueOf(PORT), run[0], "quiet", run[1])) {
                 jdemi.expect("READY", 30);
-                results.put("jdemi catpowder AF_PACKET " + run[0].toUpperCase(java.util.Locale.ROOT) + " ring ("
-                        + run[1] + ")", measure(JDEMI_IP));
+                String device = run[0].equals("xdp") ? "AF_XDP (copy mode)"
+                        : "AF_PACKET " + run[0].toUpperCase(java.util.Locale.ROOT) + " ring";
+                results.put("jdemi catpowder " + device + " (" + run[1] + ")", measure(JDEMI_IP));
                 assertThat(jdemi.stop()).as("jdemi exit status").isZero();
             }
         }
@@ -68,7 +76,7 @@ class UdpRoundTripTest {
         System.out.printf("  %-52s %9s %9s %9s%n", "echo server", "p50 us", "p99 us", "min us");
         results.forEach((name, rtt) -> System.out.printf("  %-52s %9.1f %9.1f %9.1f%n", name, rtt[0] / 1e3,
                 rtt[1] / 1e3, rtt[2] / 1e3));
-        assertThat(results).hasSize(4);
+        assertThat(results).hasSize(runs.length + 1);
     }
 
     /** Runs the kernel client against an echo server; returns p50, p99 and min in ns. */

@@ -21,15 +21,15 @@ import static dev.jdemi.systest.Veth.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * catpowder over AF_PACKET against the Linux kernel: jdemi ({@link JdemiPeer}, opened through
+ * catpowder over a raw device against the Linux kernel: jdemi ({@link JdemiPeer}, opened through
  * {@code LibOS.open(CATPOWDER, ...)}) on one end of a veth pair, the kernel's ping, socat and nc on the other, every
- * frame captured on the kernel's end and checked by tshark at the end; once per receive ring
- * ({@link AfPacketV3InteropTest}, {@link AfPacketV2InteropTest}).
+ * frame captured on the kernel's end and checked by tshark at the end; once per device: AF_PACKET with each receive
+ * ring ({@link AfPacketV3InteropTest}, {@link AfPacketV2InteropTest}) and AF_XDP ({@link XdpInteropTest}).
  * Needs root; skipped with the reason printed otherwise.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AfPacketInteropTest {
+abstract class RawInteropTest {
     private static final int ECHO_PORT = 7;
     @RegisterExtension
     final CheckTable checks = new CheckTable();
@@ -37,20 +37,29 @@ abstract class AfPacketInteropTest {
     private ChildJvm jdemi;
     private KernelCapture capture;
 
-    /** {@return the value of {@code jdemi.packet_ring}: v3 or v2} */
-    abstract String ring();
+    /** {@return the device word of {@link PeerDevice}: v3 or v2 (AF_PACKET with that ring) or xdp (AF_XDP)} */
+    abstract String device();
+
+    /** {@return the device in words, for titles} */
+    private String deviceName() {
+        return device().equals("xdp") ? "AF_XDP, copy mode"
+                : "AF_PACKET, TPACKET_" + device().toUpperCase(java.util.Locale.ROOT) + " ring";
+    }
 
     @BeforeAll
     void setUp() throws Exception {
         String reason = Veth.cannotRun();
+        if (reason == null && device().equals("xdp")) {
+            reason = dev.jdemi.sys.Xsk.unavailable();
+        }
         if (reason != null) {
-            System.out.println("SKIPPED AfPacketInteropTest: " + reason);
+            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + reason);
         }
         Assumptions.assumeTrue(reason == null, reason);
-        veth = Veth.create("a" + ring());
+        veth = Veth.create("a" + device());
         capture = KernelCapture.start(veth);
         jdemi = ChildJvm.start(veth.jdemiNs, JdemiPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac,
-                String.valueOf(ECHO_PORT), ring());
+                String.valueOf(ECHO_PORT), device());
         jdemi.expect("READY", 30);
     }
 
@@ -67,8 +76,7 @@ abstract class AfPacketInteropTest {
             if (veth != null) {
                 veth.close();
             }
-            checks.print("catpowder (AF_PACKET, TPACKET_" + ring().toUpperCase(java.util.Locale.ROOT)
-                    + " ring) against the Linux kernel over veth: checks");
+            checks.print("catpowder (" + deviceName() + ") against the Linux kernel over veth: checks");
         }
     }
 
@@ -161,7 +169,7 @@ abstract class AfPacketInteropTest {
         Veth.Result arpFromJdemi = capture.tshark(prefs, "arp.opcode == 1 && arp.src.hw_mac == " + veth.jdemiMac);
         Veth.Result arpToJdemi = capture.tshark(prefs, "arp.opcode == 2 && eth.dst == " + veth.jdemiMac);
         long frames = all.stdout().lines().count();
-        System.out.println("AfPacketInteropTest " + ring() + ": " + frames + " frames captured on the kernel's end, "
+        System.out.println(getClass().getSimpleName() + ": " + frames + " frames captured on the kernel's end, "
                 + bad.stdout().lines().count() + " malformed or with bad checksums");
         assertThat(frames).isGreaterThan(25);
         assertThat(bad.stdout()).as("frames tshark flags").isEmpty();

@@ -23,15 +23,15 @@ import static dev.jdemi.systest.Veth.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * jdemi's user-space TCP (catpowder over AF_PACKET) against the Linux kernel's TCP over veth: the
+ * jdemi's user-space TCP (catpowder over a raw device) against the Linux kernel's TCP over veth: the
  * kernel's socat and nc as clients of a jdemi echo server ({@link JdemiTcpPeer} {@code server}), then jdemi as the
- * client of a kernel socat echo server; every echo compared byte for byte; once per receive ring
- * ({@link AfPacketTcpV3InteropTest}, {@link AfPacketTcpV2InteropTest}). Needs root; skipped with the reason
- * printed otherwise.
+ * client of a kernel socat echo server; every echo compared byte for byte; once per device: AF_PACKET with each
+ * receive ring ({@link AfPacketTcpV3InteropTest}, {@link AfPacketTcpV2InteropTest}) and AF_XDP
+ * ({@link XdpTcpInteropTest}). Needs root; skipped with the reason printed otherwise.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AfPacketTcpInteropTest {
+abstract class RawTcpInteropTest {
     private static final int ECHO_PORT = 7;
     private static final int KERNEL_PORT = 9100;
     @RegisterExtension
@@ -40,19 +40,28 @@ abstract class AfPacketTcpInteropTest {
     private ChildJvm server;
     private KernelCapture capture;
 
-    /** {@return the value of {@code jdemi.packet_ring}: v3 or v2} */
-    abstract String ring();
+    /** {@return the device word of {@link PeerDevice}: v3 or v2 (AF_PACKET with that ring) or xdp (AF_XDP)} */
+    abstract String device();
+
+    /** {@return the device in words, for titles} */
+    private String deviceName() {
+        return device().equals("xdp") ? "AF_XDP, copy mode"
+                : "AF_PACKET, TPACKET_" + device().toUpperCase(java.util.Locale.ROOT) + " ring";
+    }
 
     @BeforeAll
     void setUp() throws Exception {
         String reason = Veth.cannotRun();
+        if (reason == null && device().equals("xdp")) {
+            reason = dev.jdemi.sys.Xsk.unavailable();
+        }
         if (reason != null) {
-            System.out.println("SKIPPED AfPacketTcpInteropTest: " + reason);
+            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + reason);
         }
         Assumptions.assumeTrue(reason == null, reason);
-        veth = Veth.create("t" + ring());
+        veth = Veth.create("t" + device());
         capture = KernelCapture.start(veth);
-        server = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac, ring(),
+        server = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP, veth.jdemiMac, device(),
                 "server", String.valueOf(ECHO_PORT));
         server.expect("READY", 30);
     }
@@ -70,8 +79,7 @@ abstract class AfPacketTcpInteropTest {
             if (veth != null) {
                 veth.close();
             }
-            checks.print("jdemi TCP on catpowder (AF_PACKET, TPACKET_" + ring().toUpperCase(java.util.Locale.ROOT)
-                    + " ring) against the Linux kernel over veth: checks");
+            checks.print("jdemi TCP on catpowder (" + deviceName() + ") against the Linux kernel over veth: checks");
         }
     }
 
@@ -109,7 +117,7 @@ abstract class AfPacketTcpInteropTest {
         assertThat(echo.exit()).as("socat exit: %s", echo.stderr()).isZero();
         assertThat(sha256(echo.stdoutBytes())).isEqualTo(sha256(payload));
         server.expect("CLOSED " + payload.length, 10);
-        System.out.println("AfPacketTcpInteropTest " + ring() + ": 16 MiB kernel -> jdemi -> kernel echoed in " + ms
+        System.out.println(getClass().getSimpleName() + ": 16 MiB kernel -> jdemi -> kernel echoed in " + ms
                 + " ms");
     }
 
@@ -141,12 +149,12 @@ abstract class AfPacketTcpInteropTest {
                 awaitTcpListener(KERNEL_PORT);
                 long start = System.nanoTime();
                 ChildJvm client = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP,
-                        veth.jdemiMac, ring(), "client", KERNEL_IP, String.valueOf(KERNEL_PORT),
+                        veth.jdemiMac, device(), "client", KERNEL_IP, String.valueOf(KERNEL_PORT),
                         String.valueOf(size));
                 try {
                     String line = client.expect("OK " + size + " ", 60);
                     assertThat(line).isEqualTo("OK " + size + " " + expectedSha256(size));
-                    System.out.println("AfPacketTcpInteropTest " + ring() + ": jdemi -> kernel -> jdemi " + size
+                    System.out.println(getClass().getSimpleName() + ": jdemi -> kernel -> jdemi " + size
                             + " bytes in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
                             + " ms (with JVM start)");
                 } finally {
@@ -172,7 +180,7 @@ abstract class AfPacketTcpInteropTest {
                 + " || ip.checksum.status == 0"
                 + " || tcp.checksum.status == 0 || tcp.flags.reset == 1").stdout();
         long segments = frames.lines().count();
-        System.out.println("AfPacketTcpInteropTest " + ring() + ": " + segments + " TCP frames captured on the "
+        System.out.println(getClass().getSimpleName() + ": " + segments + " TCP frames captured on the "
                 + "kernel's end, " + bad.lines().count() + " malformed, with bad checksums or resets; tshark took "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
         assertThat(segments).isGreaterThan(1000);
@@ -215,7 +223,7 @@ abstract class AfPacketTcpInteropTest {
             try (OutputStream stdin = process.getOutputStream()) {
                 stdin.write(input);
             } catch (IOException e) {
-                System.out.println("AfPacketTcpInteropTest: stdin of " + command[command.length - 2] + ": " + e);
+                System.out.println("RawTcpInteropTest: stdin of " + command[command.length - 2] + ": " + e);
             }
         });
         var out = Veth.drain(process.getInputStream());
