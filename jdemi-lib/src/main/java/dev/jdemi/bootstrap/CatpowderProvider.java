@@ -10,6 +10,7 @@ import dev.jdemi.inet.transport.InetTransport;
 import dev.jdemi.libos.NetworkLibOS;
 import dev.jdemi.phy.PhysicalLayer;
 import dev.jdemi.phy.afpacket.PacketDevice;
+import dev.jdemi.phy.tap.TapDevice;
 import dev.jdemi.runtime.BufferPool;
 import dev.jdemi.runtime.Runtime;
 import dev.jdemi.runtime.SystemClock;
@@ -23,6 +24,10 @@ import dev.jdemi.spi.LibOSProvider;
  * holds a lone frame up to 1 ms; TPACKET_V2 hands each frame over at once. The stack's MTU is the smaller of
  * {@code inetstack_config.mtu} and the interface's. The interface should carry no IPv4 address of the kernel's own,
  * or the kernel answers ARP and ICMP for it too.
+ *
+ * <p>With {@code tap}, the interface is a TAP device (created, not persistent, when it does not exist) whose kernel
+ * side is jdemi's peer: it carries the kernel's own address, and jdemi uses {@code demikernel.local_link_addr} as its
+ * MAC.
  */
 public final class CatpowderProvider implements LibOSProvider {
     /** Creates the provider; the service loader calls this. */
@@ -102,7 +107,15 @@ public final class CatpowderProvider implements LibOSProvider {
                 }
             }
             case AF_XDP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: af_xdp is not built yet");
-            case TAP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: tap is not built yet");
+            case TAP -> {
+                BufferPool pool = new BufferPool(BufferPool.STACK_HEADROOM);
+                try {
+                    yield new RawLink(TapDevice.open(name, config.localLinkAddr(), pool), pool);
+                } catch (RuntimeException e) {
+                    pool.close();
+                    throw e;
+                }
+            }
         };
     }
 }
