@@ -87,6 +87,7 @@ public final class BufferPool implements AutoCloseable {
         buffer.dataOffset = headroom;
         buffer.length = size;
         buffer.refCount = 1;
+        buffer.checksumTrusted = false;
         buffer.live = true;
         liveBuffers++;
         return buffer;
@@ -118,6 +119,7 @@ public final class BufferPool implements AutoCloseable {
         clone.capacity = owner.capacity;
         clone.dataOffset = source.dataOffset;
         clone.length = source.length;
+        clone.checksumTrusted = false;
         clone.live = true;
         liveBuffers++;
         return clone;
