@@ -37,7 +37,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <p><b>Transmit.</b> One {@code write(2)} per frame, of the frame's own bytes (no copy, no {@code writev}: a frame
  * is one contiguous buffer). {@code EAGAIN} and {@code ENOBUFS} are counted as {@link PhyDrop#QUEUE_FULL}, any other
- * refusal (the interface deleted: {@code EIO}, {@code EBADFD}) as {@link PhyDrop#SEND_FAILED}.
+ * refusal (the interface is down: {@code EIO}) as {@link PhyDrop#SEND_FAILED}.
  *
  * <p><b>Capabilities.</b> The MTU comes from the interface ({@code SIOCGIFMTU}). Without a virtio-net header the
  * kernel completes checksums and segments before it hands a frame to the TAP, so no checksum offload is claimed

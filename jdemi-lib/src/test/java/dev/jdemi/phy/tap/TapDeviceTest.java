@@ -174,7 +174,13 @@ class TapDeviceTest {
 
     /** Opens a device on a new interface with the kernel at 10.99.0.2 and jdemi's MAC for 10.99.0.1. */
     private TapDevice openWithKernelPeer(String name) throws Exception {
-        TapDevice device = open(name);
+        return openWithKernelPeer(name, pool);
+    }
+
+    private TapDevice openWithKernelPeer(String name, BufferPool from) throws Exception {
+        Assumptions.assumeTrue(skipReason == null, skipReason);
+        TapDevice device = TapDevice.open(name, JDEMI_MAC, from);
+        devices.add(device);
         run(List.of("sysctl", "-qw", "net.ipv6.conf." + name + ".disable_ipv6=1"));
         run(List.of("ip", "addr", "add", "10.99." + (ProcessHandle.current().pid() % 200) + ".2/24", "dev", name));
         run(List.of("ip", "link", "set", name, "up"));
@@ -258,6 +264,60 @@ class TapDeviceTest {
         }
         assertThat(windows.getLast()).as("bytes allocated by receive per window of 16,000 frames: %s", windows)
                 .isLessThan(1024);
+    }
+
+    @Test
+    void framesLongerThanTheMtuAreDroppedAsOversize() throws Exception {
+        String name = name("g");
+        TapDevice device = openWithKernelPeer(name);
+        run(List.of("ip", "link", "set", name, "mtu", "9000"));
+        try (DatagramChannel channel = DatagramChannel.open()) {
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(jdemiIp()), 9);
+            channel.send(ByteBuffer.wrap(new byte[3000]), to);
+            channel.send(ByteBuffer.wrap(new byte[100]), to);
+            List<byte[]> frames = receiveUdp(device, 1);
+            assertThat(frames).extracting(f -> f.length).containsExactly(14 + 28 + 100);
+        }
+        assertThat(device.stats().drops(PhyDrop.OVERSIZE)).isEqualTo(1);
+    }
+
+    @Test
+    void framesThePoolHasNoBufferForAreReadAndCounted() throws Exception {
+        BufferPool small = new BufferPool(BufferPool.STACK_HEADROOM, 256 * 1024);
+        List<DemiBuffer> hog = new ArrayList<>();
+        try {
+            while (hog.size() < 10_000) {
+                hog.add(small.allocate(1515));
+            }
+        } catch (DemiException e) {
+            // The pool is exhausted.
+        }
+        try {
+            TapDevice device = openWithKernelPeer(name("n"), small);
+            try (DatagramChannel channel = DatagramChannel.open()) {
+                InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(jdemiIp()), 9);
+                for (int i = 0; i < 3; i++) {
+                    channel.send(ByteBuffer.wrap(new byte[10]), to);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (device.stats().drops(PhyDrop.NO_BUFFER) < 3 && System.nanoTime() < deadline) {
+                assertThat(device.receive(received, received.length, 0)).isZero();
+                device.block(10_000_000L);
+            }
+            assertThat(device.stats().drops(PhyDrop.NO_BUFFER)).isEqualTo(3);
+            device.close();
+        } finally {
+            hog.forEach(DemiBuffer::free);
+            small.close();
+        }
+    }
+
+    @Test
+    void aDownInterfaceRefusesFramesAsSendFailed() {
+        TapDevice device = open(name("f"));
+        assertThat(device.transmit(frame(60), 0)).isEqualTo(-Errno.EIO);
+        assertThat(device.stats().drops(PhyDrop.SEND_FAILED)).isEqualTo(1);
     }
 
     private static byte[] bytes(MacAddress mac) {
