@@ -263,7 +263,7 @@ class PacketDeviceTest {
         return found;
     }
 
-    /** {@return whether the UDP checksum of a frame (IPv4 header of 20 bytes) verifies: RFC 768 over the pseudo-header} */
+    /** {@return whether the UDP checksum of a frame (20-byte IPv4 header) verifies: RFC 768, with the pseudo-header} */
     private static boolean udpChecksumHolds(DemiBuffer frame) {
         byte[] b = frame.toArray();
         int udpLength = b.length - 34;

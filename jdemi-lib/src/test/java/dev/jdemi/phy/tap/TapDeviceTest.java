@@ -267,8 +267,8 @@ class TapDeviceTest {
                 }
             }
         }
-        assertThat(windows.getLast()).as("bytes allocated by receive and transmit per window of 16,000 frames in, 2,000 out: %s", windows)
-                .isLessThan(1024);
+        assertThat(windows.getLast()).as("bytes allocated by receive and transmit per window of 16,000 frames in,"
+                + " 2,000 out: %s", windows).isLessThan(1024);
     }
 
     @Test
