@@ -11,10 +11,13 @@ import dev.jdemi.libos.NetworkLibOS;
 import dev.jdemi.phy.PhysicalLayer;
 import dev.jdemi.phy.afpacket.PacketDevice;
 import dev.jdemi.phy.afxdp.XdpDevice;
+import dev.jdemi.phy.tap.TapDevice;
 import dev.jdemi.runtime.BufferPool;
 import dev.jdemi.runtime.Runtime;
 import dev.jdemi.runtime.SystemClock;
 import dev.jdemi.spi.LibOSProvider;
+
+import java.util.function.Function;
 
 /**
  * Makes catpowder LibOSes on a real Linux interface: {@link NetworkLibOS} over the user-space stack
@@ -25,6 +28,10 @@ import dev.jdemi.spi.LibOSProvider;
  * mode on queue 0 whose UMEM is the LibOS's buffer pool ({@link XdpDevice}). The stack's MTU is the smaller of
  * {@code inetstack_config.mtu} and the interface's. The interface should carry no IPv4 address of the kernel's own,
  * or the kernel answers ARP and ICMP for it too.
+ *
+ * <p>With {@code tap}, the interface is a TAP device (created, not persistent, when it does not exist) whose kernel
+ * side is jdemi's peer: it carries the kernel's own address, and jdemi uses {@code demikernel.local_link_addr} as its
+ * MAC.
  */
 public final class CatpowderProvider implements LibOSProvider {
     /** Creates the provider; the service loader calls this. */
@@ -95,24 +102,21 @@ public final class CatpowderProvider implements LibOSProvider {
             case AF_PACKET -> {
                 PacketDevice.Mode ring = config.jdemi().packetRing() == Config.PacketRing.V2 ? PacketDevice.Mode.V2
                         : PacketDevice.Mode.V3;
-                BufferPool pool = new BufferPool(BufferPool.STACK_HEADROOM);
-                try {
-                    yield new RawLink(PacketDevice.open(name, pool, ring), pool);
-                } catch (RuntimeException e) {
-                    pool.close();
-                    throw e;
-                }
+                yield link(new BufferPool(BufferPool.STACK_HEADROOM), pool -> PacketDevice.open(name, pool, ring));
             }
-            case AF_XDP -> {
-                BufferPool pool = XdpDevice.newPool();
-                try {
-                    yield new RawLink(XdpDevice.open(name, pool), pool);
-                } catch (RuntimeException e) {
-                    pool.close();
-                    throw e;
-                }
-            }
-            case TAP -> throw new DemiException(Errno.EOPNOTSUPP, "jdemi.raw_device: tap is not built yet");
+            case AF_XDP -> link(XdpDevice.newPool(), pool -> XdpDevice.open(name, pool));
+            case TAP -> link(new BufferPool(BufferPool.STACK_HEADROOM),
+                    pool -> TapDevice.open(name, config.localLinkAddr(), pool));
         };
+    }
+
+    /** Opens a device on a new pool, closing the pool when the device cannot be opened. */
+    private static RawLink link(BufferPool pool, Function<BufferPool, PhysicalLayer> open) {
+        try {
+            return new RawLink(open.apply(pool), pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
     }
 }

@@ -10,7 +10,9 @@ import dev.jdemi.MacAddress;
  * <p>Checksum offload works in pairs: a device with {@code txChecksumOffload} expects the stack to leave IPv4, TCP
  * and UDP checksums for the hardware; one with {@code rxChecksumOffload} has verified them already, so the stack
  * need not. Devices that move frames in memory compute nothing: a port that claims transmit offload sends frames
- * without valid checksums, so pair it only with receivers that claim receive offload.
+ * without valid checksums, so pair it only with receivers that claim receive offload. A device without receive
+ * offload may still vouch for single frames ({@link dev.jdemi.runtime.DemiBuffer#markChecksumTrusted()}): the
+ * AF_PACKET device does for frames the kernel itself trusts.
  *
  * @param mtuBytes the largest payload of a frame (IP packet), 68..65,521; a frame may carry {@code mtuBytes + 14}
  *         bytes including the Ethernet header

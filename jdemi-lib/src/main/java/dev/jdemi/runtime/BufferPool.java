@@ -177,6 +177,7 @@ public final class BufferPool implements AutoCloseable {
         buffer.dataOffset = dataOffset;
         buffer.length = size;
         buffer.refCount = 1;
+        buffer.checksumTrusted = false;
         buffer.live = true;
         liveBuffers++;
         return buffer;
@@ -358,6 +359,7 @@ public final class BufferPool implements AutoCloseable {
         clone.capacity = owner.capacity;
         clone.dataOffset = source.dataOffset;
         clone.length = source.length;
+        clone.checksumTrusted = false;
         clone.live = true;
         liveBuffers++;
         return clone;

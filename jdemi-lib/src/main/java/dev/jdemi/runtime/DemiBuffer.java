@@ -29,6 +29,7 @@ public final class DemiBuffer implements Sga {
     int refCount;
     DemiBuffer direct;
     boolean live;
+    boolean checksumTrusted;
     DemiBuffer nextFree;
 
     DemiBuffer(BufferPool pool, int sizeClass, MemorySegment memory) {
@@ -134,6 +135,20 @@ public final class DemiBuffer implements Sga {
     public DemiBuffer cloneView() {
         checkLive();
         return pool.cloneOf(this);
+    }
+
+    /**
+     * Marks a received frame whose checksums the stack need not verify: the kernel handed it over as trusted, the way
+     * it trusts its own (a frame from a local sender whose checksum was left to the device, or one the device already
+     * verified). A device sets it before handing the frame up; every allocation and clone starts without it.
+     */
+    public void markChecksumTrusted() {
+        checksumTrusted = true;
+    }
+
+    /** {@return whether a device marked this frame's checksums as trusted ({@link #markChecksumTrusted()})} */
+    public boolean isChecksumTrusted() {
+        return checksumTrusted;
     }
 
     /** {@return whether the buffer is allocated (not yet freed)} */

@@ -50,8 +50,13 @@ public final class PacketSocket implements AutoCloseable {
     public static final int TP_STATUS_COPY = 1 << 1;
     /** {@code TP_STATUS_LOSING}: the kernel dropped frames since the last status with this bit. */
     public static final int TP_STATUS_LOSING = 1 << 2;
-    /** {@code TP_STATUS_CSUMNOTREADY}: a locally sent frame whose checksum the device was to fill in. */
+    /**
+     * {@code TP_STATUS_CSUMNOTREADY}: a frame from a local sender whose transport checksum was left to the device
+     * ({@code CHECKSUM_PARTIAL}): the checksum field holds only the pseudo-header sum. The kernel trusts such a frame.
+     */
     public static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
+    /** {@code TP_STATUS_CSUM_VALID}: the frame's transport checksum was verified already (by the device or kernel). */
+    public static final int TP_STATUS_CSUM_VALID = 1 << 7;
 
     /** V3 block descriptor: {@code hdr.bh1.block_status}. */
     public static final long V3_BLOCK_STATUS = 8;

@@ -18,7 +18,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  */
 class DependencyRuleTest {
     /** The devices over a kernel interface: the only part of {@code phy} that may use {@code sys}. */
-    private static final String[] KERNEL_DEVICES = {"dev.jdemi.phy.afpacket..", "dev.jdemi.phy.afxdp.."};
+    private static final String[] KERNEL_DEVICES = {"dev.jdemi.phy.afpacket..", "dev.jdemi.phy.afxdp..",
+        "dev.jdemi.phy.tap.."};
 
     private static JavaClasses classes;
 

@@ -36,9 +36,21 @@ final class KernelCapture implements AutoCloseable {
      * @throws IOException when dumpcap cannot be started
      */
     static KernelCapture start(Veth veth) throws IOException {
+        return start(veth.kernelNs, veth.kernelIf);
+    }
+
+    /**
+     * Starts dumpcap on an interface of a namespace and waits until it captures.
+     *
+     * @param ns the namespace
+     * @param interfaceName the kernel's interface there (the kernel's end of a veth pair, or a TAP interface)
+     * @return the running capture
+     * @throws IOException when dumpcap cannot be started
+     */
+    static KernelCapture start(String ns, String interfaceName) throws IOException {
         Path dir = Files.createTempDirectory("jdemi-interop-");
         Path pcap = dir.resolve("kernel-side.pcapng");
-        Process dumpcap = new ProcessBuilder(in(veth.kernelNs, "dumpcap", "-i", veth.kernelIf, "-w", pcap.toString()))
+        Process dumpcap = new ProcessBuilder(in(ns, "dumpcap", "-i", interfaceName, "-w", pcap.toString()))
                 .redirectErrorStream(true).start();
         KernelCapture capture = new KernelCapture(dir, pcap, dumpcap);
         // dumpcap says "Capturing on" once the interface is open.

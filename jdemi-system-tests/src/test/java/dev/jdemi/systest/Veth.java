@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Two temporary network namespaces joined by a veth pair: jdemi's end (no IPv4 address of the kernel's own) and the
- * kernel's end with {@link #KERNEL_IP}. Offloads are off on both ends and IPv6 is off in both namespaces (quiet
- * links, valid checksums in every frame). Names carry the test JVM's pid, so parallel runs do not collide; closing
+ * kernel's end with {@link #KERNEL_IP}. Offloads are off on both ends (but see
+ * {@link #createWithKernelChecksumOffload}) and IPv6 is off in both namespaces (quiet links, valid checksums in every
+ * frame). Names carry the test JVM's pid, so parallel runs do not collide; closing
  * deletes both namespaces, which deletes the pair, and a shutdown hook does the same if the JVM exits first.
  */
 final class Veth implements AutoCloseable {
@@ -32,6 +33,10 @@ final class Veth implements AutoCloseable {
     private boolean closed;
 
     private Veth(String tag) {
+        this(tag, false);
+    }
+
+    private Veth(String tag, boolean kernelTxChecksum) {
         jdemiNs = "jdJ" + tag;
         kernelNs = "jdK" + tag;
         jdemiIf = "jdj" + tag;
@@ -49,8 +54,9 @@ final class Veth implements AutoCloseable {
                 run("ip", "-n", side[0], "link", "set", "lo", "up");
                 run("ip", "-n", side[0], "link", "set", side[1], "up");
                 // linux-datapaths.md §2: with these on, the kernel sends partial checksums and 64 KiB TSO frames.
-                run("ip", "netns", "exec", side[0], "ethtool", "-K", side[1], "tx", "off", "rx", "off", "gro", "off",
-                        "tso", "off", "gso", "off", "sg", "off");
+                String checksums = kernelTxChecksum && side[0].equals(kernelNs) ? "on" : "off";
+                run("ip", "netns", "exec", side[0], "ethtool", "-K", side[1], "tx", checksums, "rx", checksums, "gro",
+                        "off", "tso", "off", "gso", "off", "sg", "off");
             }
             run("ip", "-n", kernelNs, "addr", "add", KERNEL_IP + "/24", "dev", kernelIf);
             String link = run("ip", "-n", jdemiNs, "-br", "link", "show", jdemiIf).stdout();
@@ -69,6 +75,18 @@ final class Veth implements AutoCloseable {
      */
     static Veth create(String tag) {
         return new Veth(tag + ProcessHandle.current().pid() % 100_000);
+    }
+
+    /**
+     * Creates the namespaces and the pair, leaving checksum offload on at the kernel's end (its default): the kernel
+     * then sends TCP and UDP with only the pseudo-header sum in the checksum field, which jdemi's AF_PACKET device
+     * must take as trusted. Segmentation offloads stay off at both ends, as with {@link #create}.
+     *
+     * @param tag a short suffix (at most 8 characters)
+     * @return the pair
+     */
+    static Veth createWithKernelChecksumOffload(String tag) {
+        return new Veth(tag + ProcessHandle.current().pid() % 100_000, true);
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.jdemi.phy.PhyStats;
 import dev.jdemi.phy.PhysicalLayer;
 import dev.jdemi.runtime.BufferPool;
 import dev.jdemi.runtime.DemiBuffer;
+import dev.jdemi.sys.Ethtool;
 import dev.jdemi.sys.PacketSocket;
 
 import java.lang.foreign.MemorySegment;
@@ -35,14 +36,22 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * refusals
  * ({@code ENETDOWN}, {@code ENXIO}) as {@link PhyDrop#SEND_FAILED}.
  *
- * <p><b>Capabilities.</b> The MTU and MAC address come from the interface. The device claims no checksum offload:
- * the kernel peer's transmit checksum offload must be off, or its frames arrive with partial checksums (see
- * {@code docs/compatibility.md}).
+ * <p><b>Capabilities and offloads.</b> The MTU and MAC address come from the interface, and so do its offload
+ * settings ({@link #offloads()}, read with {@code SIOCETHTOOL} when the device opens, shown in {@link #toString()}).
+ * The device claims no checksum offload for the link as a whole, but trusts frame by frame what the kernel trusts: a
+ * frame a local sender left with a partial checksum ({@code TP_STATUS_CSUMNOTREADY}, what a kernel peer across a veth
+ * pair with tx-checksumming on sends) or one already verified ({@code TP_STATUS_CSUM_VALID}) is marked
+ * {@link DemiBuffer#markChecksumTrusted() trusted}, so the stack skips its checksums. GRO or LRO on this interface
+ * merges received TCP segments into frames above the MTU; those are counted as {@link PhyDrop#OVERSIZE} and the
+ * device warns when it opens ({@code ethtool -K IFACE gro off lro off} fixes it). TSO and GSO on the kernel peer's
+ * interface make it send frames of up to 64 KiB, counted the same way: turn them off there
+ * ({@code ethtool -K PEER tso off gso off}). See {@code docs/compatibility.md}.
  *
  * <p>Thread: confined to the LibOS's thread; allocates nothing per frame in the steady state.
  */
 public final class PacketDevice implements PhysicalLayer {
     private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final System.Logger LOG = System.getLogger("dev.jdemi.phy.afpacket");
     private static final int PAGE = 4096;
 
     /**
@@ -77,6 +86,7 @@ public final class PacketDevice implements PhysicalLayer {
     private final PacketSocket socket;
     private final BufferPool pool;
     private final Capabilities capabilities;
+    private final Ethtool.Offloads offloads;
     private final PhyStats stats = new PhyStats();
     private final boolean v3;
     private final int slotBytes;
@@ -91,9 +101,10 @@ public final class PacketDevice implements PhysicalLayer {
     private int blockFramesLeft;
     private long frameOffset;
 
-    private PacketDevice(PacketSocket socket, BufferPool pool, Mode mode) {
+    private PacketDevice(PacketSocket socket, BufferPool pool, Mode mode, Ethtool.Offloads offloads) {
         this.socket = socket;
         this.pool = pool;
+        this.offloads = offloads;
         this.v3 = mode.version() == PacketSocket.TPACKET_V3;
         PacketSocket.Ring geometry = socket.ringGeometry();
         this.slotBytes = v3 ? geometry.blockBytes() : geometry.frameBytes();
@@ -132,7 +143,23 @@ public final class PacketDevice implements PhysicalLayer {
             socket.close();
             throw failure(e);
         }
-        return new PacketDevice(socket, pool, mode);
+        Ethtool.Offloads offloads = readOffloads(interfaceName);
+        if (offloads.mergesReceived()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "catpowder AF_PACKET device on " + interfaceName + ": "
+                    + (offloads.genericReceive() ? "GRO" : "LRO") + " is on, so received TCP segments may be merged"
+                    + " into frames above the MTU, which are dropped (counted as OVERSIZE); turn it off with: ethtool"
+                    + " -K " + interfaceName + " gro off lro off");
+        }
+        return new PacketDevice(socket, pool, mode, offloads);
+    }
+
+    /** The interface's offloads; not every interface answers {@code SIOCETHTOOL}, and then all read as off. */
+    private static Ethtool.Offloads readOffloads(String interfaceName) {
+        try {
+            return Ethtool.read(interfaceName);
+        } catch (PacketSocket.SysException e) {
+            return Ethtool.Offloads.NONE;
+        }
     }
 
     private static DemiException failure(PacketSocket.SysException e) {
@@ -172,6 +199,18 @@ public final class PacketDevice implements PhysicalLayer {
         return socket.interfaceName();
     }
 
+    /** {@return the interface's offload settings when the device opened ({@code ethtool -k})} */
+    public Ethtool.Offloads offloads() {
+        return offloads;
+    }
+
+    @Override
+    public String toString() {
+        return "PacketDevice[" + socket.interfaceName() + (v3 ? " TPACKET_V3" : " TPACKET_V2") + " mtu="
+                + capabilities.mtuBytes() + " mac=" + capabilities.macAddress() + " offloads: " + offloads + " "
+                + stats + "]";
+    }
+
     @Override
     public int receive(DemiBuffer[] frames, int max, long nowNs) {
         if (closed) {
@@ -195,7 +234,7 @@ public final class PacketDevice implements PhysicalLayer {
             int length = ring.get(JAVA_INT, base + PacketSocket.V2_LEN);
             int captured = ring.get(JAVA_INT, base + PacketSocket.V2_SNAPLEN);
             int mac = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, base + PacketSocket.V2_MAC));
-            DemiBuffer frame = copyOut(base + mac, length, captured);
+            DemiBuffer frame = copyOut(base + mac, length, captured, status);
             INT.setRelease(ring, base + PacketSocket.V2_STATUS, PacketSocket.TP_STATUS_KERNEL);
             slot = slot + 1 == slots ? 0 : slot + 1;
             if (frame != null) {
@@ -229,7 +268,8 @@ public final class PacketDevice implements PhysicalLayer {
             int length = ring.get(JAVA_INT, frameOffset + PacketSocket.V3_LEN);
             int captured = ring.get(JAVA_INT, frameOffset + PacketSocket.V3_SNAPLEN);
             int mac = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, frameOffset + PacketSocket.V3_MAC));
-            DemiBuffer frame = copyOut(frameOffset + mac, length, captured);
+            int status = ring.get(JAVA_INT, frameOffset + PacketSocket.V3_STATUS);
+            DemiBuffer frame = copyOut(frameOffset + mac, length, captured, status);
             frameOffset += Integer.toUnsignedLong(ring.get(JAVA_INT, frameOffset + PacketSocket.V3_NEXT_OFFSET));
             blockFramesLeft--;
             if (frame != null) {
@@ -277,8 +317,14 @@ public final class PacketDevice implements PhysicalLayer {
         slot = slot + 1 == slots ? 0 : slot + 1;
     }
 
-    /** Copies one frame out of the ring into a pool buffer, or counts why it cannot and returns null. */
-    private DemiBuffer copyOut(long offset, int length, int captured) {
+    /**
+     * Copies one frame out of the ring into a pool buffer, or counts why it cannot and returns null. A frame the
+     * kernel flags {@code TP_STATUS_CSUMNOTREADY} (sent by a local socket through an interface with
+     * tx-checksumming on: its TCP/UDP checksum is only the pseudo-header sum) or {@code TP_STATUS_CSUM_VALID}
+     * (verified already) is marked {@link DemiBuffer#markChecksumTrusted() trusted}, as the kernel's own stack trusts
+     * it; every other frame has its checksums verified by the stack.
+     */
+    private DemiBuffer copyOut(long offset, int length, int captured, int status) {
         if (length < Capabilities.ETHERNET_HEADER_BYTES) {
             stats.recordDrop(PhyDrop.RUNT);
             return null;
@@ -295,6 +341,9 @@ public final class PacketDevice implements PhysicalLayer {
             return null;
         }
         MemorySegment.copy(ring, offset, frame.memory(), frame.dataOffset(), length);
+        if ((status & (PacketSocket.TP_STATUS_CSUMNOTREADY | PacketSocket.TP_STATUS_CSUM_VALID)) != 0) {
+            frame.markChecksumTrusted();
+        }
         stats.recordRx(length);
         return frame;
     }

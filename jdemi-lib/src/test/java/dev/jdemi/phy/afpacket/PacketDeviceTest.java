@@ -193,6 +193,94 @@ class PacketDeviceTest {
     }
 
     @Test
+    void offloadsComeFromTheInterface() throws Exception {
+        Assumptions.assumeTrue(skipReason == null, skipReason);
+        run(List.of("ethtool", "-K", left, "gro", "on", "tx", "on"));
+        try {
+            PacketDevice device = open(left, PacketDevice.Mode.V2);
+            assertThat(device.offloads().genericReceive()).isTrue();
+            assertThat(device.offloads().mergesReceived()).isTrue();
+            assertThat(device.offloads().txChecksumming()).isTrue();
+            assertThat(device.toString()).contains(left).contains("gro on").contains("tx-checksumming on");
+        } finally {
+            run(List.of("ethtool", "-K", left, "gro", "off"));
+        }
+        assertThat(open(left, PacketDevice.Mode.V2).offloads().genericReceive()).isFalse();
+    }
+
+    /**
+     * A UDP datagram from a kernel socket leaves through an interface with tx-checksumming on with only the
+     * pseudo-header sum in its checksum (TP_STATUS_CSUMNOTREADY): the receiving device marks it trusted. With
+     * tx-checksumming off the kernel fills the checksum in and the frame is left to the stack to verify.
+     */
+    @Test
+    void aKernelSendersPartialChecksumIsMarkedTrusted() throws Exception {
+        Assumptions.assumeTrue(skipReason == null, skipReason);
+        String subnet = "10.98." + (ProcessHandle.current().pid() % 200);
+        ip("addr", "add", subnet + ".2/24", "dev", left);
+        try (java.nio.channels.DatagramChannel channel = java.nio.channels.DatagramChannel.open()) {
+            ip("neigh", "replace", subnet + ".1", "lladdr", "02:00:00:00:0b:01", "dev", left, "nud", "permanent");
+            channel.connect(new java.net.InetSocketAddress(java.net.InetAddress.getByName(subnet + ".1"), 9));
+            PacketDevice receiver = open(right, PacketDevice.Mode.V2);
+            run(List.of("ethtool", "-K", left, "tx", "on"));
+            DemiBuffer partial = sendAndReceiveUdp(channel, receiver);
+            assertThat(partial.isChecksumTrusted()).as("partial checksum marked trusted").isTrue();
+            assertThat(udpChecksumHolds(partial)).as("the checksum field holds only the pseudo-header sum").isFalse();
+            partial.free();
+            run(List.of("ethtool", "-K", left, "tx", "off"));
+            DemiBuffer complete = sendAndReceiveUdp(channel, receiver);
+            assertThat(complete.isChecksumTrusted()).as("a complete checksum is left to the stack").isFalse();
+            assertThat(udpChecksumHolds(complete)).isTrue();
+            complete.free();
+        } finally {
+            run(List.of("ethtool", "-K", left, "tx", "on"));
+            ip("addr", "del", subnet + ".2/24", "dev", left);
+        }
+    }
+
+    private DemiBuffer sendAndReceiveUdp(java.nio.channels.DatagramChannel channel, PacketDevice receiver)
+            throws IOException {
+        channel.write(java.nio.ByteBuffer.wrap("partial or not".getBytes(StandardCharsets.US_ASCII)));
+        DemiBuffer found = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (found == null && System.nanoTime() < deadline) {
+            int n = receiver.receive(received, received.length, 0);
+            for (int i = 0; i < n; i++) {
+                MemorySegment bytes = received[i].segment();
+                boolean udp = received[i].length() > 42 && bytes.get(ValueLayout.JAVA_BYTE, 12) == 0x08
+                        && bytes.get(ValueLayout.JAVA_BYTE, 13) == 0x00 && bytes.get(ValueLayout.JAVA_BYTE, 23) == 17;
+                if (udp && found == null) {
+                    found = received[i];
+                } else {
+                    received[i].free();
+                }
+            }
+            if (n == 0) {
+                receiver.block(10_000_000L);
+            }
+        }
+        assertThat(found).as("the kernel's datagram").isNotNull();
+        return found;
+    }
+
+    /** {@return whether the UDP checksum of a frame (20-byte IPv4 header) verifies: RFC 768, with the pseudo-header} */
+    private static boolean udpChecksumHolds(DemiBuffer frame) {
+        byte[] b = frame.toArray();
+        int udpLength = b.length - 34;
+        long sum = 17 + udpLength;
+        for (int i = 26; i < 34; i += 2) {
+            sum += ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+        }
+        for (int i = 34; i < b.length; i += 2) {
+            sum += ((b[i] & 0xff) << 8) | (i + 1 < b.length ? b[i + 1] & 0xff : 0);
+        }
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return sum == 0xffff;
+    }
+
+    @Test
     void framesCrossThePairThroughAV3Ring() {
         crossThePair(PacketDevice.Mode.V3);
     }
