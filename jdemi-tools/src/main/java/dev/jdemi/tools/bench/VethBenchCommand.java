@@ -82,6 +82,10 @@ public final class VethBenchCommand implements Callable<Integer> {
     @Option(names = "--no-pin", description = "Do not pin the processes with taskset.")
     private boolean noPin;
 
+    @Option(names = "--jfr", paramLabel = "DIR", description = "Record each catpowder client JVM with Java Flight "
+            + "Recorder (settings=profile) into DIR, one file per device and round.")
+    private Path jfr;
+
     /** What the options say, checked. */
     record Plan(int rounds, long warmupMs, long measureMs, int size, List<VethDevice> devices, boolean kernel,
             boolean pin) {
@@ -133,6 +137,9 @@ public final class VethBenchCommand implements Callable<Integer> {
         ZonedDateTime start = ZonedDateTime.now(ZoneOffset.UTC);
         String loadBefore = EchoReport.Machine.load();
         Path work = Files.createTempDirectory("jdemi-bench-veth");
+        if (jfr != null) {
+            Files.createDirectories(jfr);
+        }
         EchoScenario scenario = new EchoScenario(plan.size(), 1);
         List<VethReport.Row> rows = new ArrayList<>();
         List<String> descriptions = new ArrayList<>();
@@ -153,7 +160,7 @@ public final class VethBenchCommand implements Callable<Integer> {
                         pair.clientMac()), StandardCharsets.UTF_8);
                 String reason = probe(pair.serverNs(), serverConfig);
                 List<VethPeer> both = List.of(floor(device, pair, serverConfig, clientConfig),
-                        catpowder(device, pair, serverConfig, clientConfig));
+                        catpowder(device, pair, serverConfig, clientConfig, jfr));
                 for (VethPeer peer : both) {
                     if (reason == null) {
                         peers.add(peer);
@@ -273,13 +280,24 @@ public final class VethBenchCommand implements Callable<Integer> {
                 });
     }
 
-    private static VethPeer catpowder(VethDevice device, VethPair pair, Path serverConfig, Path clientConfig) {
+    private static VethPeer catpowder(VethDevice device, VethPair pair, Path serverConfig, Path clientConfig,
+            Path jfrDir) {
         String host = EchoAgent.HOST_VARIABLE + "=" + VethPair.SERVER_JDEMI_IP;
         return new VethPeer("catpowder-" + device.word(), VethPeer.Role.CATPOWDER, device,
                 describe(VethPeer.Role.CATPOWDER, device),
                 VethPeer.inNamespace(pair.serverNs(), "CONFIG_PATH=" + serverConfig, host),
                 VethPeer.inNamespace(pair.clientNs(), "CONFIG_PATH=" + clientConfig, host),
-                VethPeer.CATPOWDER_AGENT::serverCommand, VethPeer.CATPOWDER_AGENT::clientCommand);
+                VethPeer.CATPOWDER_AGENT::serverCommand, (port, file, warmup, measure, scenarios) -> {
+                    List<String> command = new ArrayList<>(VethPeer.CATPOWDER_AGENT.clientCommand(port, file, warmup,
+                            measure, scenarios));
+                    if (jfrDir != null) {
+                        // The run file's name tells the rounds apart.
+                        String name = file.getFileName().toString().replace(".bin", ".jfr");
+                        command.add(1, "-XX:StartFlightRecording=settings=profile,filename="
+                                + jfrDir.toAbsolutePath().resolve(name));
+                    }
+                    return command;
+                });
     }
 
     private static VethPeer kernelTcp(VethPair pair) {
@@ -356,6 +374,9 @@ public final class VethBenchCommand implements Callable<Integer> {
         }
         if (noPin) {
             text.append(" --no-pin");
+        }
+        if (jfr != null) {
+            text.append(" --jfr ").append(jfr);
         }
         return text.toString();
     }
