@@ -83,7 +83,7 @@ public final class VethBenchCommand implements Callable<Integer> {
     private boolean noPin;
 
     @Option(names = "--jfr", paramLabel = "DIR", description = "Record each catpowder client JVM with Java Flight "
-            + "Recorder (settings=profile) into DIR, one file per device and round.")
+            + "Recorder (settings=profile, a sample every ms) into DIR, one file per device and round.")
     private Path jfr;
 
     /** What the options say, checked. */
@@ -293,7 +293,7 @@ public final class VethBenchCommand implements Callable<Integer> {
                     if (jfrDir != null) {
                         // The run file's name tells the rounds apart.
                         String name = file.getFileName().toString().replace(".bin", ".jfr");
-                        command.add(1, "-XX:StartFlightRecording=settings=profile,filename="
+                        command.add(1, "-XX:StartFlightRecording=settings=profile,jdk.ExecutionSample#period=1ms,filename="
                                 + jfrDir.toAbsolutePath().resolve(name));
                     }
                     return command;
