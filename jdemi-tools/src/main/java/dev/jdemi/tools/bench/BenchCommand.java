@@ -6,7 +6,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jdemi bench}: benchmarks against the peers. {@code echo} (loopback) and {@code veth} (two namespaces joined by veth).
+ * {@code jdemi bench}: benchmarks against the peers: {@code echo} (loopback) and {@code veth} (two namespaces joined
+ * by veth).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks jdemi side by side with its peers in one run.",

@@ -43,7 +43,8 @@ public final class EchoAgent {
         }
         // JDEMI_ECHO_HOST moves both ends off 127.0.0.1 (./jdemi bench veth: the server's address in its namespace).
         String host = System.getenv(HOST_VARIABLE);
-        InetAddress ip = host == null || host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
+        InetAddress ip = host == null || host.isEmpty() ? InetAddress.getLoopbackAddress()
+                : InetAddress.getByName(host);
         InetSocketAddress address = new InetSocketAddress(ip, Integer.parseInt(args[2]));
         EchoTransport transport = jvmPeer.transport();
         switch (args[1]) {

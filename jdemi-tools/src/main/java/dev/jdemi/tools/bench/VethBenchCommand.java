@@ -56,7 +56,8 @@ public final class VethBenchCommand implements Callable<Integer> {
             + QUICK_ROUNDS + ").")
     private Integer rounds;
 
-    @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm-up per row (default 1000; quick 200).")
+    @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm-up per row (default 2000; quick 200), "
+            + "twice: each client first runs it once unrecorded.")
     private Long warmupMs;
 
     @Option(names = "--measure-ms", paramLabel = "MS", description = "Measured window per row (default 2000; quick "
@@ -99,7 +100,7 @@ public final class VethBenchCommand implements Callable<Integer> {
      */
     Plan plan() {
         int roundCount = rounds != null ? rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
-        long warmup = warmupMs != null ? warmupMs : quick ? 200 : 1000;
+        long warmup = warmupMs != null ? warmupMs : quick ? 200 : 2000;
         long measure = measureMs != null ? measureMs : quick ? 500 : 2000;
         int bytes = size != null ? size : 64;
         if (roundCount < 1) {
@@ -195,10 +196,11 @@ public final class VethBenchCommand implements Callable<Integer> {
                         missing.get(peer.id())));
                 continue;
             }
-            Histogram h = outcome.cells().get(peer.id()).get(scenario).histogram();
+            EchoBench.Cell cell = outcome.cells().get(peer.id()).get(scenario);
+            Histogram h = cell.histogram();
             VethReport.Stats stats = VethReport.Stats.of(h);
             rows.add(new VethReport.Row(peer.id(), peer.role(), peer.device(), stats,
-                    stats == null ? "every round failed" : null));
+                    stats == null ? "every round failed" : null, cell.roundP50Us()));
             if (stats != null) {
                 charted.add(peer);
                 histograms.add(h);
@@ -293,8 +295,8 @@ public final class VethBenchCommand implements Callable<Integer> {
                     if (jfrDir != null) {
                         // The run file's name tells the rounds apart.
                         String name = file.getFileName().toString().replace(".bin", ".jfr");
-                        command.add(1, "-XX:StartFlightRecording=settings=profile,jdk.ExecutionSample#period=1ms,filename="
-                                + jfrDir.toAbsolutePath().resolve(name));
+                        command.add(1, "-XX:StartFlightRecording=settings=profile,"
+                                + "jdk.ExecutionSample#period=1ms,filename=" + jfrDir.toAbsolutePath().resolve(name));
                     }
                     return command;
                 });

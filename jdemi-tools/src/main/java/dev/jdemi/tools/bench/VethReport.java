@@ -47,8 +47,27 @@ public final class VethReport {
      * @param device the device, or null for kernel sockets
      * @param stats the figures, or null when the row did not run
      * @param missing why it has no figures (the device does not open here, every round failed), or null
+     * @param roundP50Us each round's median, µs, in round order (empty when unknown)
      */
-    public record Row(String id, VethPeer.Role role, VethDevice device, Stats stats, String missing) {
+    public record Row(String id, VethPeer.Role role, VethDevice device, Stats stats, String missing,
+            List<Double> roundP50Us) {
+        /** Copies the list. */
+        public Row {
+            roundP50Us = List.copyOf(roundP50Us);
+        }
+
+        /**
+         * A row without per-round figures.
+         *
+         * @param id the row's name
+         * @param role what it measures
+         * @param device the device, or null
+         * @param stats the figures, or null
+         * @param missing why there are none, or null
+         */
+        public Row(String id, VethPeer.Role role, VethDevice device, Stats stats, String missing) {
+            this(id, role, device, stats, missing, List.of());
+        }
     }
 
     private final List<Row> rows;
@@ -91,14 +110,14 @@ public final class VethReport {
         Row kernel = kernel();
         StringBuilder out = new StringBuilder();
         out.append("| row | device | p50 µs | p99 µs | p99.9 µs | p50 ÷ kernel TCP | p99 ÷ kernel TCP "
-                + "| stack cost per side, p50 µs | goal ≤ 1 µs |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+                + "| stack cost per side, p50 µs | goal ≤ 1 µs | p50 of each round, µs |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (Row row : rows) {
             String device = row.device() == null ? "kernel sockets" : row.device().label();
             if (row.stats() == null) {
                 out.append("| ").append(row.id()).append(" | ").append(device).append(" | n/a: ")
                         .append(row.missing() == null ? "no figures" : row.missing().replace('|', '/'))
-                        .append(" | | | | | | |\n");
+                        .append(" | | | | | | | |\n");
                 continue;
             }
             Stats s = row.stats();
@@ -114,10 +133,14 @@ public final class VethReport {
                     verdict = perSide <= GOAL_STACK_US_PER_SIDE ? "PASS" : "FAIL";
                 }
             }
-            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s |%n", row.id(),
-                    device, s.p50Us(), s.p99Us(), s.p999Us(),
+            StringBuilder rounds = new StringBuilder();
+            for (double p50 : row.roundP50Us()) {
+                rounds.append(rounds.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", p50));
+            }
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |%n",
+                    row.id(), device, s.p50Us(), s.p99Us(), s.p999Us(),
                     ratio(s.p50Us(), kernel == null ? -1 : kernel.stats().p50Us()),
-                    ratio(s.p99Us(), kernel == null ? -1 : kernel.stats().p99Us()), cost, verdict));
+                    ratio(s.p99Us(), kernel == null ? -1 : kernel.stats().p99Us()), cost, verdict, rounds));
         }
         return out.toString();
     }

@@ -24,7 +24,7 @@ class VethBenchCommandTest {
     void defaultsAreAFullRunOfEveryDevice() {
         VethBenchCommand.Plan plan = plan();
 
-        assertThat(plan).isEqualTo(new VethBenchCommand.Plan(VethBenchCommand.DEFAULT_ROUNDS, 1000, 2000, 64,
+        assertThat(plan).isEqualTo(new VethBenchCommand.Plan(VethBenchCommand.DEFAULT_ROUNDS, 2000, 2000, 64,
                 List.of(VethDevice.V2, VethDevice.V3, VethDevice.XDP), true, true));
     }
 
