@@ -138,6 +138,15 @@ public final class VethBenchCommand implements Callable<Integer> {
         ZonedDateTime start = ZonedDateTime.now(ZoneOffset.UTC);
         String loadBefore = EchoReport.Machine.load();
         Path work = Files.createTempDirectory("jdemi-bench-veth");
+        // Ctrl-C: the pair's own hook ends the processes and deletes the namespaces; this one the work directory.
+        Thread workCleanup = new Thread(() -> {
+            try {
+                deleteTree(work);
+            } catch (IOException e) {
+                System.err.println("could not delete " + work + ": " + e.getMessage());
+            }
+        }, "bench-veth-cleanup");
+        Runtime.getRuntime().addShutdownHook(workCleanup);
         if (jfr != null) {
             Files.createDirectories(jfr);
         }
@@ -181,6 +190,11 @@ public final class VethBenchCommand implements Callable<Integer> {
             outcome = new EchoBench(settings, stderr).run();
         } finally {
             deleteTree(work);
+            try {
+                Runtime.getRuntime().removeShutdownHook(workCleanup);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down: the hook runs anyway.
+            }
         }
         // The rows in table order: per device the floor then catpowder, then the kernel-socket rows.
         List<EchoPeer> charted = new ArrayList<>();
