@@ -68,6 +68,15 @@ public final class VethReport {
         public Row(String id, VethPeer.Role role, VethDevice device, Stats stats, String missing) {
             this(id, role, device, stats, missing, List.of());
         }
+
+        /**
+         * {@return the median of the rounds' medians, or the p50 of all round trips when the rounds are unknown}
+         * In a closed loop a fast round holds more round trips than a slow one, so the p50 of all of them leans
+         * to the fast rounds on a noisy machine; the median round does not. The verdicts use this figure.
+         */
+        public double typicalP50Us() {
+            return roundP50Us.isEmpty() ? stats.p50Us() : median(roundP50Us);
+        }
     }
 
     private final List<Row> rows;
@@ -79,6 +88,18 @@ public final class VethReport {
      */
     public VethReport(List<Row> rows) {
         this.rows = List.copyOf(rows);
+    }
+
+    /**
+     * {@return the median of some values (the mean of the middle two for an even count)}
+     *
+     * @param values at least one
+     */
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /**
@@ -109,15 +130,15 @@ public final class VethReport {
     public String table() {
         Row kernel = kernel();
         StringBuilder out = new StringBuilder();
-        out.append("| row | device | p50 µs | p99 µs | p99.9 µs | p50 ÷ kernel TCP | p99 ÷ kernel TCP "
-                + "| stack cost per side, p50 µs | goal ≤ 1 µs | p50 of each round, µs |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+        out.append("| row | device | p50 µs | p99 µs | p99.9 µs | p50 of each round, µs | median round's p50 µs "
+                + "| that ÷ kernel TCP | p99 ÷ kernel TCP | stack cost per side µs | goal ≤ 1 µs |\n");
+        out.append("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
         for (Row row : rows) {
             String device = row.device() == null ? "kernel sockets" : row.device().label();
             if (row.stats() == null) {
                 out.append("| ").append(row.id()).append(" | ").append(device).append(" | n/a: ")
                         .append(row.missing() == null ? "no figures" : row.missing().replace('|', '/'))
-                        .append(" | | | | | | | |\n");
+                        .append(" | | | | | | | | |\n");
                 continue;
             }
             Stats s = row.stats();
@@ -128,7 +149,7 @@ public final class VethReport {
                 if (floor == null) {
                     cost = "no floor";
                 } else {
-                    double perSide = stackCostPerSide(s.p50Us(), floor.stats().p50Us());
+                    double perSide = stackCostPerSide(row.typicalP50Us(), floor.typicalP50Us());
                     cost = String.format(Locale.ROOT, "%.2f", perSide);
                     verdict = perSide <= GOAL_STACK_US_PER_SIDE ? "PASS" : "FAIL";
                 }
@@ -137,10 +158,10 @@ public final class VethReport {
             for (double p50 : row.roundP50Us()) {
                 rounds.append(rounds.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", p50));
             }
-            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |%n",
-                    row.id(), device, s.p50Us(), s.p99Us(), s.p999Us(),
-                    ratio(s.p50Us(), kernel == null ? -1 : kernel.stats().p50Us()),
-                    ratio(s.p99Us(), kernel == null ? -1 : kernel.stats().p99Us()), cost, verdict, rounds));
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %s | %.1f | %s | %s | %s | %s |%n",
+                    row.id(), device, s.p50Us(), s.p99Us(), s.p999Us(), rounds, row.typicalP50Us(),
+                    ratio(row.typicalP50Us(), kernel == null ? -1 : kernel.typicalP50Us()),
+                    ratio(s.p99Us(), kernel == null ? -1 : kernel.stats().p99Us()), cost, verdict));
         }
         return out.toString();
     }
@@ -165,7 +186,8 @@ public final class VethReport {
         Row kernel = kernel();
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Goals: catpowder adds at most %.1f µs per side over the bare frame "
-                + "round trip of its device (p50), and beats kernel TCP on the same veth (p50).%n%n",
+                + "round trip of its device (p50), and beats kernel TCP on the same veth (p50). p50 here is the "
+                + "median round's.%n%n",
                 GOAL_STACK_US_PER_SIDE));
         for (VethDevice device : devices()) {
             Row stack = find(VethPeer.Role.CATPOWDER, device);
@@ -181,16 +203,18 @@ public final class VethReport {
             if (floor == null) {
                 out.append("no floor to compare with");
             } else {
-                double p50 = stackCostPerSide(stack.stats().p50Us(), floor.stats().p50Us());
+                double p50 = stackCostPerSide(stack.typicalP50Us(), floor.typicalP50Us());
+                double all = stackCostPerSide(stack.stats().p50Us(), floor.stats().p50Us());
                 double p99 = stackCostPerSide(stack.stats().p99Us(), floor.stats().p99Us());
-                out.append(String.format(Locale.ROOT, "stack cost per side %.2f µs at p50 (%.2f µs at p99): %s",
-                        p50, p99, p50 <= GOAL_STACK_US_PER_SIDE ? "PASS" : "FAIL"));
+                out.append(String.format(Locale.ROOT, "stack cost per side %.2f µs at the median round's p50 (%.2f "
+                        + "µs at the p50 of all round trips, %.2f µs at p99): %s", p50, all, p99,
+                        p50 <= GOAL_STACK_US_PER_SIDE ? "PASS" : "FAIL"));
             }
             out.append("; ");
             if (kernel == null) {
                 out.append("no kernel TCP to compare with");
             } else {
-                double vsKernel = stack.stats().p50Us() / kernel.stats().p50Us();
+                double vsKernel = stack.typicalP50Us() / kernel.typicalP50Us();
                 out.append(String.format(Locale.ROOT, "%.2f× kernel TCP's p50 (%.2f× at p99): %s", vsKernel,
                         stack.stats().p99Us() / kernel.stats().p99Us(),
                         vsKernel < 1 ? "beats it, PASS" : "does not beat it, FAIL"));
@@ -216,15 +240,20 @@ public final class VethReport {
         Row floorV3 = find(VethPeer.Role.FRAME_FLOOR, VethDevice.V3);
         if (floorV2 != null && floorV3 != null) {
             out.append(String.format(Locale.ROOT, "- bare frame round trip: V3 − V2 = %+.1f µs at p50, %+.1f µs at "
-                    + "p99%n", floorV3.stats().p50Us() - floorV2.stats().p50Us(),
+                    + "p99%n", floorV3.typicalP50Us() - floorV2.typicalP50Us(),
                     floorV3.stats().p99Us() - floorV2.stats().p99Us()));
         }
-        double p50 = v3.stats().p50Us() - v2.stats().p50Us();
+        double p50 = v3.typicalP50Us() - v2.typicalP50Us();
         double p99 = v3.stats().p99Us() - v2.stats().p99Us();
         out.append(String.format(Locale.ROOT, "- catpowder TCP echo: V3 − V2 = %+.1f µs at p50, %+.1f µs at p99 "
-                + "(V3 %.2f× V2 at p50)%n", p50, p99, v3.stats().p50Us() / v2.stats().p50Us()));
-        out.append("- ").append(recommendation(v2.stats(), v3.stats())).append('\n');
+                + "(V3 %.2f× V2 at p50)%n", p50, p99, v3.typicalP50Us() / v2.typicalP50Us()));
+        out.append("- ").append(recommendation(typical(v2), typical(v3))).append('\n');
         return out.toString();
+    }
+
+    private static Stats typical(Row row) {
+        Stats s = row.stats();
+        return new Stats(row.typicalP50Us(), s.p99Us(), s.p999Us(), s.samples());
     }
 
     /**
@@ -294,8 +323,10 @@ public final class VethReport {
         }
         out.append("\n## Goals\n\n").append(goals());
         out.append("## Results\n\n").append(table());
-        out.append("\nLatency percentiles over every round trip of every round. Stack cost per side = (catpowder − "
-                + "the frame floor of the same device) / 2.\n\n");
+        out.append("\np50 / p99 / p99.9 over every round trip of every round; the median round's p50 is the median of "
+                + "the rounds' own p50s (a fast round holds more round trips than a slow one, so it weighs more in "
+                + "the first). The ratios to kernel TCP at p50, the stack cost per side = (catpowder − the frame "
+                + "floor of the same device) / 2 and the verdicts use the median round's p50; V3 against V2 too.\n\n");
         String rings = ringComparison();
         if (!rings.isEmpty()) {
             out.append("## TPACKET_V3 against V2\n\n").append(rings).append('\n');

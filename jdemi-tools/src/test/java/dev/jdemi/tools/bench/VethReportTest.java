@@ -45,13 +45,13 @@ class VethReportTest {
     void theTableHasRatiosToKernelTcpAndTheCostPerSide() {
         String table = report().table();
 
-        assertThat(table).contains("| floor-v2 | AF_PACKET V2 | 5.0 | 10.0 | 20.0 | 0.25× | 0.25× |  |  | 4.0, 6.0 |");
-        assertThat(table).contains("| catpowder-v2 | AF_PACKET V2 | 6.5 | 12.0 | 24.0 | 0.33× | 0.30× | 0.75 | PASS "
-                + "|  |");
-        assertThat(table).contains("| catpowder-v3 | AF_PACKET V3 | 920.0 | 1100.0 | 2200.0 | 46.00× | 27.50× | 10.00 "
-                + "| FAIL |  |");
-        assertThat(table).contains("| kernel-tcp | kernel sockets | 20.0 | 40.0 | 80.0 | 1.00× | 1.00× |  |  |  |");
-        assertThat(table).contains("| catnap | kernel sockets | 25.0 | 60.0 | 120.0 | 1.25× | 1.50× |  |  |  |");
+        assertThat(table).contains("| floor-v2 | AF_PACKET V2 | 5.0 | 10.0 | 20.0 | 4.0, 6.0 | 5.0 | 0.25× | 0.25× |  |  |");
+        assertThat(table).contains("| catpowder-v2 | AF_PACKET V2 | 6.5 | 12.0 | 24.0 |  | 6.5 | 0.33× | 0.30× | 0.75 "
+                + "| PASS |");
+        assertThat(table).contains("| catpowder-v3 | AF_PACKET V3 | 920.0 | 1100.0 | 2200.0 |  | 920.0 | 46.00× | 27.50× "
+                + "| 10.00 | FAIL |");
+        assertThat(table).contains("| kernel-tcp | kernel sockets | 20.0 | 40.0 | 80.0 |  | 20.0 | 1.00× | 1.00× |  |  |");
+        assertThat(table).contains("| catnap | kernel sockets | 25.0 | 60.0 | 120.0 |  | 25.0 | 1.25× | 1.50× |  |  |");
         assertThat(table).contains("| catpowder-xdp | AF_XDP | n/a: EOPNOTSUPP: later |");
     }
 
@@ -59,11 +59,32 @@ class VethReportTest {
     void theGoalsArePassedOrFailedPerDevice() {
         String goals = report().goals();
 
-        assertThat(goals).contains("- AF_PACKET V2: stack cost per side 0.75 µs at p50 (1.00 µs at p99): PASS; "
+        assertThat(goals).contains("- AF_PACKET V2: stack cost per side 0.75 µs at the median round's p50 (0.75 µs at the p50 of all "
+                + "round trips, 1.00 µs at p99): PASS; "
                 + "0.33× kernel TCP's p50 (0.30× at p99): beats it, PASS");
-        assertThat(goals).contains("- AF_PACKET V3: stack cost per side 10.00 µs at p50 (50.00 µs at p99): FAIL; "
+        assertThat(goals).contains("- AF_PACKET V3: stack cost per side 10.00 µs at the median round's p50 (10.00 µs at the p50 of all "
+                + "round trips, 50.00 µs at p99): FAIL; "
                 + "46.00× kernel TCP's p50 (27.50× at p99): does not beat it, FAIL");
         assertThat(goals).contains("- AF_XDP: n/a (EOPNOTSUPP: later)");
+    }
+
+    @Test
+    void theVerdictsUseTheMedianRoundNotTheFastRoundsThatHoldMostRoundTrips() {
+        // Over all round trips catpowder's p50 looks 0.25 µs per side above the floor, but three rounds of five
+        // were slow: the median round says 2 µs.
+        VethReport report = new VethReport(List.of(
+                new VethReport.Row("floor-v2", VethPeer.Role.FRAME_FLOOR, VethDevice.V2, stats(5, 10), null,
+                        List.of(5.0, 5.5, 4.5, 5.0, 5.0)),
+                new VethReport.Row("catpowder-v2", VethPeer.Role.CATPOWDER, VethDevice.V2, stats(5.5, 12), null,
+                        List.of(13.0, 9.0, 5.5, 6.0, 14.0)),
+                new VethReport.Row("kernel-tcp", VethPeer.Role.KERNEL_TCP, null, stats(10, 40), null,
+                        List.of(11.0, 12.0, 10.0))));
+
+        assertThat(report.table()).contains("| catpowder-v2 | AF_PACKET V2 | 5.5 | 12.0 | 24.0 | 13.0, 9.0, 5.5, 6.0, "
+                + "14.0 | 9.0 | 0.82× | 0.30× | 2.00 | FAIL |");
+        assertThat(report.goals()).contains("stack cost per side 2.00 µs at the median round's p50 (0.25 µs at the "
+                + "p50 of all round trips", "FAIL; 0.82× kernel TCP's p50");
+        assertThat(VethReport.median(List.of(3.0, 1.0, 2.0, 10.0))).isEqualTo(2.5);
     }
 
     @Test
@@ -88,7 +109,7 @@ class VethReportTest {
                 stats(6, 12))));
 
         assertThat(report.table())
-                .contains("| catpowder-v2 | AF_PACKET V2 | 6.0 | 12.0 | 24.0 | – | – | no floor |  |  |");
+                .contains("| catpowder-v2 | AF_PACKET V2 | 6.0 | 12.0 | 24.0 |  | 6.0 | – | – | no floor |  |");
         assertThat(report.goals()).contains("no floor to compare with; no kernel TCP to compare with");
         assertThat(report.ringComparison()).isEmpty();
     }
