@@ -44,6 +44,8 @@ public final class VethBenchCommand implements Callable<Integer> {
     public static final int DEFAULT_ROUNDS = 5;
     /** Rounds of a quick run. */
     public static final int QUICK_ROUNDS = 2;
+    /** The JVM option of the Java rows unless {@code --background-jit}. */
+    static final String BATCH_JIT = "-Xbatch";
 
     @Spec
     private CommandSpec spec;
@@ -83,13 +85,18 @@ public final class VethBenchCommand implements Callable<Integer> {
     @Option(names = "--no-pin", description = "Do not pin the processes with taskset.")
     private boolean noPin;
 
+    @Option(names = "--background-jit", description = "Let the JIT compile in the background, as JVMs do by default. "
+            + "Without it the Java rows run with -Xbatch: each JVM is pinned to one CPU, where a background compiler "
+            + "thread takes turns with the spinning thread inside the measured window.")
+    private boolean backgroundJit;
+
     @Option(names = "--jfr", paramLabel = "DIR", description = "Record each catpowder client JVM with Java Flight "
             + "Recorder (settings=profile, a sample every ms) into DIR, one file per device and round.")
     private Path jfr;
 
     /** What the options say, checked. */
     record Plan(int rounds, long warmupMs, long measureMs, int size, List<VethDevice> devices, boolean kernel,
-            boolean pin) {
+            boolean pin, boolean batchJit) {
     }
 
     /**
@@ -118,7 +125,7 @@ public final class VethBenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        return new Plan(roundCount, warmup, measure, bytes, chosen, !noKernel, !noPin);
+        return new Plan(roundCount, warmup, measure, bytes, chosen, !noKernel, !noPin, !backgroundJit);
     }
 
     @Override
@@ -169,8 +176,8 @@ public final class VethBenchCommand implements Callable<Integer> {
                 Files.writeString(clientConfig, device.configYaml(pair.clientIf(), VethPair.CLIENT_JDEMI_IP,
                         pair.clientMac()), StandardCharsets.UTF_8);
                 String reason = probe(pair.serverNs(), serverConfig);
-                List<VethPeer> both = List.of(floor(device, pair, serverConfig, clientConfig),
-                        catpowder(device, pair, serverConfig, clientConfig, jfr));
+                List<VethPeer> both = List.of(jit(floor(device, pair, serverConfig, clientConfig), plan),
+                        jit(catpowder(device, pair, serverConfig, clientConfig, jfr), plan));
                 for (VethPeer peer : both) {
                     if (reason == null) {
                         peers.add(peer);
@@ -187,7 +194,7 @@ public final class VethBenchCommand implements Callable<Integer> {
                 } else {
                     stderr.println("SKIP kernel-tcp: " + reason);
                 }
-                peers.add(catnap(pair));
+                peers.add(jit(catnap(pair), plan));
             }
             stderr.flush();
             settings = new EchoBench.Settings(List.copyOf(peers), List.of(scenario), plan.rounds(), plan.warmupMs(),
@@ -241,10 +248,16 @@ public final class VethBenchCommand implements Callable<Integer> {
         }
         VethReport report = new VethReport(rows);
         String command = "./jdemi bench veth" + (quick ? " --quick" : "") + describeOverrides();
-        String dated = report.markdown(machine, settings, plan.size(), command, note, descriptions, failures, chart);
+        String jitNote = plan.batchJit()
+                ? "Java rows run with -Xbatch (compilation blocks the thread that asked for it instead of taking turns "
+                        + "with it on its pinned CPU)"
+                : "Java rows compile in the background (--background-jit)";
+        String fullNote = note == null || note.isBlank() ? jitNote : note + "; " + jitNote;
+        String dated = report.markdown(machine, settings, plan.size(), command, fullNote, descriptions, failures,
+                chart);
         Files.writeString(outDir.resolve(base + ".md"), dated, StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve("veth-latest.md"), report.markdown(machine, settings, plan.size(), command,
-                note, descriptions, failures, chart == null ? null : "veth-latest.png"), StandardCharsets.UTF_8);
+                fullNote, descriptions, failures, chart == null ? null : "veth-latest.png"), StandardCharsets.UTF_8);
         stdout.println(dated);
         stdout.println("Written: " + outDir.resolve(base + ".md") + " (and veth-latest.md"
                 + (chart == null ? ")" : ", the CDF PNG)"));
@@ -281,6 +294,11 @@ public final class VethBenchCommand implements Callable<Integer> {
             case KERNEL_TCP -> "the C echo of `bench echo` (kernel TCP sockets, both ends busy-polling, TCP_NODELAY)";
             case CATNAP -> "jdemi catnap (kernel TCP sockets), wait policy SPIN";
         };
+    }
+
+    /** A Java row with {@code -Xbatch} unless the plan says background compilation. */
+    private static VethPeer jit(VethPeer peer, Plan plan) {
+        return plan.batchJit() ? peer.withJvmOptions(List.of(BATCH_JIT)) : peer;
     }
 
     private static VethPeer floor(VethDevice device, VethPair pair, Path serverConfig, Path clientConfig) {
@@ -394,6 +412,9 @@ public final class VethBenchCommand implements Callable<Integer> {
         }
         if (jfr != null) {
             text.append(" --jfr ").append(jfr);
+        }
+        if (backgroundJit) {
+            text.append(" --background-jit");
         }
         return text.toString();
     }

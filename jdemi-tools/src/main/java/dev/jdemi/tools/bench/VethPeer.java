@@ -81,6 +81,29 @@ public final class VethPeer implements EchoPeer {
         return prefix;
     }
 
+    /**
+     * The same row with options for its JVMs, put right after the {@code java} of both commands; only for the rows
+     * whose ends are Java programs.
+     *
+     * @param options such as {@code -Xbatch}
+     * @return the new row
+     */
+    VethPeer withJvmOptions(List<String> options) {
+        if (role == Role.KERNEL_TCP) {
+            throw new IllegalStateException(id + " is not a Java program");
+        }
+        return new VethPeer(id, role, device, description, serverPrefix, clientPrefix,
+                port -> insertAfterJava(server.apply(port), options),
+                (port, out, warmupMs, measureMs, scenarios) -> insertAfterJava(
+                        client.of(port, out, warmupMs, measureMs, scenarios), options));
+    }
+
+    private static List<String> insertAfterJava(List<String> command, List<String> options) {
+        List<String> withOptions = new ArrayList<>(command);
+        withOptions.addAll(1, options);
+        return withOptions;
+    }
+
     /** {@return what the row measures} */
     public Role role() {
         return role;

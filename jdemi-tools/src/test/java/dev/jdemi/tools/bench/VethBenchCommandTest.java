@@ -25,16 +25,16 @@ class VethBenchCommandTest {
         VethBenchCommand.Plan plan = plan();
 
         assertThat(plan).isEqualTo(new VethBenchCommand.Plan(VethBenchCommand.DEFAULT_ROUNDS, 2000, 2000, 64,
-                List.of(VethDevice.V2, VethDevice.V3, VethDevice.XDP), true, true));
+                List.of(VethDevice.V2, VethDevice.V3, VethDevice.XDP), true, true, true));
     }
 
     @Test
     void quickShortensTheRunAndOptionsOverrideIt() {
         assertThat(plan("--quick")).isEqualTo(new VethBenchCommand.Plan(VethBenchCommand.QUICK_ROUNDS, 200, 500, 64,
-                List.of(VethDevice.values()), true, true));
+                List.of(VethDevice.values()), true, true, true));
         assertThat(plan("--quick", "--rounds", "3", "--size", "128", "--devices", "xdp,V2,xdp", "--no-kernel",
-                "--no-pin")).isEqualTo(new VethBenchCommand.Plan(3, 200, 500, 128,
-                        List.of(VethDevice.XDP, VethDevice.V2), false, false));
+                "--no-pin", "--background-jit")).isEqualTo(new VethBenchCommand.Plan(3, 200, 500, 128,
+                        List.of(VethDevice.XDP, VethDevice.V2), false, false, false));
     }
 
     @Test
@@ -45,6 +45,20 @@ class VethBenchCommandTest {
             assertThatThrownBy(() -> plan(args)).as(String.join(" ", args))
                     .isInstanceOf(CommandLine.ParameterException.class);
         }
+    }
+
+    @Test
+    void javaRowsGetTheirJvmOptionsRightAfterJava() {
+        VethPeer peer = new VethPeer("catnap", VethPeer.Role.CATNAP, null, "test", List.of("ip", "netns", "exec",
+                "S", "env"), List.of("ip", "netns", "exec", "C", "env"), port -> List.of("java", "-cp", "x", "Main",
+                        "server", Integer.toString(port)),
+                (port, out, warmup, measure, scenarios) -> List.of("java", "Main", "client"))
+                .withJvmOptions(List.of("-Xbatch"));
+
+        assertThat(peer.serverCommand(7)).containsExactly("ip", "netns", "exec", "S", "env", "java", "-Xbatch", "-cp",
+                "x", "Main", "server", "7");
+        assertThat(peer.clientCommand(7, java.nio.file.Path.of("o"), 1, 2, List.of(new EchoScenario(64, 1))))
+                .containsExactly("ip", "netns", "exec", "C", "env", "java", "-Xbatch", "Main", "client");
     }
 
     @Test
