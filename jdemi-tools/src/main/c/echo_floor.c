@@ -11,6 +11,9 @@
  *       (the bench's word that the server is ready). Writes the results to OUTFILE in the format that
  *       dev.jdemi.tools.bench.RunFile reads (little endian): per scenario int32 size, int32 conns, int64 elapsed ns,
  *       int64 requests, int32 samples, then that many int32 round-trip times in ns.
+ *
+ * JDEMI_ECHO_HOST, when set to an IPv4 address, replaces 127.0.0.1 on both ends (the server listens on it, the client
+ * connects to it): ./jdemi bench veth runs the two ends in two network namespaces joined by veth.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -53,12 +56,18 @@ static void set_nodelay(int fd) {
     }
 }
 
+/* 127.0.0.1, or the address JDEMI_ECHO_HOST names. */
 static struct sockaddr_in loopback(int port) {
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t) port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const char *host = getenv("JDEMI_ECHO_HOST");
+    if (host != NULL && *host != '\0' && inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "JDEMI_ECHO_HOST=%s is not an IPv4 address\n", host);
+        exit(2);
+    }
     return addr;
 }
 

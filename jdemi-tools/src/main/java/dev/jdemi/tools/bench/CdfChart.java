@@ -45,6 +45,21 @@ public final class CdfChart {
      */
     public static void write(Path file, EchoScenario scenario, List<EchoPeer> peers, List<Histogram> histograms,
             String subtitle) throws IOException {
+        write(file, "TCP echo round trips, " + scenario.label() + ": CDF", peers, histograms, subtitle);
+    }
+
+    /**
+     * Draws the CDF of every peer with figures under a title of the caller's and writes it as a PNG.
+     *
+     * @param file the PNG to write
+     * @param title the chart's title
+     * @param peers the peers, in legend order
+     * @param histograms each peer's round trips in ns, same order; an empty one is left out
+     * @param subtitle the line under the title (date, CPU, kernel)
+     * @throws IOException when the file cannot be written
+     */
+    public static void write(Path file, String title, List<EchoPeer> peers, List<Histogram> histograms,
+            String subtitle) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYSeriesCollection data = new XYSeriesCollection();
         for (int i = 0; i < peers.size(); i++) {
@@ -79,8 +94,7 @@ public final class CdfChart {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        JFreeChart chart = new JFreeChart("TCP echo round trips, " + scenario.label() + ": CDF",
-                JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.addSubtitle(new TextTitle(subtitle));
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);

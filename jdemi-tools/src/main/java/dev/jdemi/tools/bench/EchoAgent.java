@@ -10,11 +10,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * One end of a Java peer, in a process of its own: {@code EchoAgent PEER server PORT}, or {@code EchoAgent PEER
  * client PORT OUTFILE WARMUP_MS MEASURE_MS SIZE:CONNS...} (the same arguments as the C floor). The client waits for
- * a line on standard input (the bench's word that the server is ready) before it connects.
+ * a line on standard input (the bench's word that the server is ready) before it connects. Both ends use 127.0.0.1,
+ * or the address in {@code JDEMI_ECHO_HOST}.
  */
 public final class EchoAgent {
     /** The unrecorded run before the scenarios. */
     private static final EchoScenario PRIME = new EchoScenario(64, 1);
+    /** The environment variable that names the server's IPv4 address instead of 127.0.0.1 (the C floor's too). */
+    static final String HOST_VARIABLE = "JDEMI_ECHO_HOST";
 
     private EchoAgent() {
     }
@@ -30,12 +33,19 @@ public final class EchoAgent {
             usage();
         }
         EchoPeer peer = EchoPeers.all().get(args[0]);
+        if (peer == null && args[0].equals(VethPeer.CATPOWDER_AGENT.id())) {
+            peer = VethPeer.CATPOWDER_AGENT;
+        }
         if (!(peer instanceof JvmPeer jvmPeer)) {
             System.err.println("no Java peer named " + args[0]);
             System.exit(2);
             return;
         }
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[2]));
+        // JDEMI_ECHO_HOST moves both ends off 127.0.0.1 (./jdemi bench veth: the server's address in its namespace).
+        String host = System.getenv(HOST_VARIABLE);
+        InetAddress ip = host == null || host.isEmpty() ? InetAddress.getLoopbackAddress()
+                : InetAddress.getByName(host);
+        InetSocketAddress address = new InetSocketAddress(ip, Integer.parseInt(args[2]));
         EchoTransport transport = jvmPeer.transport();
         switch (args[1]) {
             case "server" -> transport.serve(address, () -> {

@@ -52,6 +52,7 @@ public final class EchoBench {
     public static final class Cell {
         private final Histogram histogram = new Histogram(1, HIGHEST_NS, 3);
         private final List<Double> rps = new ArrayList<>();
+        private final List<Double> roundP50Us = new ArrayList<>();
 
         /** {@return every round trip of every round, in ns} */
         public Histogram histogram() {
@@ -61,6 +62,11 @@ public final class EchoBench {
         /** {@return the requests per second of each round} */
         public List<Double> rps() {
             return rps;
+        }
+
+        /** {@return the median round trip of each round that has one, in µs, in round order} */
+        public List<Double> roundP50Us() {
+            return roundP50Us;
         }
 
         /** {@return the median of the rounds' requests per second} */
@@ -79,6 +85,11 @@ public final class EchoBench {
                 histogram.recordValue(Math.max(1, Math.min(rtt, HIGHEST_NS)));
             }
             rps.add(result.rps());
+            if (result.rttNs().length > 0) {
+                int[] sorted = result.rttNs().clone();
+                java.util.Arrays.sort(sorted);
+                roundP50Us.add(sorted[(sorted.length - 1) / 2] / 1e3);
+            }
         }
     }
 

@@ -199,7 +199,7 @@ public final class EchoBenchCommand implements Callable<Integer> {
     }
 
     /** The checkout's docs/results/: three levels above the tools jar (jdemi-tools/target/jdemi-tools.jar). */
-    private static Path defaultOutDir() {
+    static Path defaultOutDir() {
         try {
             Path code = Path.of(EchoBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                     .toAbsolutePath();

@@ -83,13 +83,24 @@ public final class JvmPeer implements EchoPeer {
     }
 
     private List<String> agent() {
+        List<String> command = java(EchoAgent.class);
+        command.add(id);
+        return command;
+    }
+
+    /**
+     * The command that runs a main class of this JVM's class path in a JVM of its own, with the agents' options.
+     *
+     * @param mainClass the class
+     * @return {@code java OPTIONS -cp CLASSPATH CLASS}, a mutable list to append the arguments to
+     */
+    static List<String> java(Class<?> mainClass) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_ARGS);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(EchoAgent.class.getName());
-        command.add(id);
+        command.add(mainClass.getName());
         return command;
     }
 }

@@ -8,7 +8,14 @@
  * {@link dev.jdemi.tools.bench.EchoReport} turns them into a table with ratios to the C floor and the best Java peer,
  * and the {@link dev.jdemi.tools.bench.CdfChart} into latency plots. Peers are listed in
  * {@link dev.jdemi.tools.bench.EchoPeers}; a LibOS that lands later adds itself there, or from its own jar through
- * {@link dev.jdemi.tools.bench.EchoPeer.Provider}. Depends on the public API of {@code dev.jdemi}, picocli, Netty,
+ * {@link dev.jdemi.tools.bench.EchoPeer.Provider}.
+ *
+ * <p>{@code jdemi bench veth} runs the same closed loop across a {@link dev.jdemi.tools.bench.VethPair} (two
+ * temporary network namespaces, as root): each {@link dev.jdemi.tools.bench.VethPeer} row (the bare frame ping-pong
+ * of {@link dev.jdemi.tools.bench.FrameFloor} per {@link dev.jdemi.tools.bench.VethDevice}, catpowder over the same
+ * device, the C echo on kernel TCP, catnap) runs through the {@code EchoBench}; the
+ * {@link dev.jdemi.tools.bench.VethReport} gives the ratios to kernel TCP and the stack's cost per side over the
+ * floor. Depends on the public API of {@code dev.jdemi}, picocli, Netty,
  * HdrHistogram and JFreeChart.
  */
 package dev.jdemi.tools.bench;
