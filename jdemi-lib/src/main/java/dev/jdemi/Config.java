@@ -75,13 +75,13 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
      * {@code jdemi}: keys only jdemi reads.
      *
      * @param waitPolicy {@code wait_policy}: {@code spin} (default) or {@code block}
-     * @param packetRing {@code packet_ring}: catpowder's AF_PACKET receive ring, {@code v3} (default) or {@code v2}
+     * @param packetRing {@code packet_ring}: catpowder's AF_PACKET receive ring, {@code v2} (default) or {@code v3}
      * @param rawDevice {@code raw_device}: how catpowder reaches {@code raw_socket.linux_interface_name},
      *         {@code af_packet} (default), {@code af_xdp} or {@code tap}
      */
     public record Jdemi(WaitPolicy waitPolicy, PacketRing packetRing, RawDevice rawDevice) {
-        /** The defaults: spin, an AF_PACKET socket with a TPACKET_V3 ring. */
-        public static final Jdemi DEFAULTS = new Jdemi(WaitPolicy.SPIN, PacketRing.V3, RawDevice.AF_PACKET);
+        /** The defaults: spin, an AF_PACKET socket with a TPACKET_V2 ring. */
+        public static final Jdemi DEFAULTS = new Jdemi(WaitPolicy.SPIN, PacketRing.V2, RawDevice.AF_PACKET);
 
         /**
          * The keys with the default device and receive ring.
@@ -89,7 +89,7 @@ public record Config(Inet4Address localIpv4Addr, MacAddress localLinkAddr, Strin
          * @param waitPolicy {@code wait_policy}
          */
         public Jdemi(WaitPolicy waitPolicy) {
-            this(waitPolicy, PacketRing.V3, RawDevice.AF_PACKET);
+            this(waitPolicy, PacketRing.V2, RawDevice.AF_PACKET);
         }
 
         /**

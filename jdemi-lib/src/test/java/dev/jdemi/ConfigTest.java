@@ -173,7 +173,7 @@ class ConfigTest {
 
     @Test
     void thePacketRingDefaultsToV3AndIgnoresCase() {
-        assertThat(Config.defaults().jdemi().packetRing()).isEqualTo(Config.PacketRing.V3);
+        assertThat(Config.defaults().jdemi().packetRing()).isEqualTo(Config.PacketRing.V2);
         assertThat(Config.parse("jdemi: {packet_ring: V2}").jdemi().packetRing()).isEqualTo(Config.PacketRing.V2);
         assertThat(Config.defaults().jdemi().rawDevice()).isEqualTo(Config.RawDevice.AF_PACKET);
         assertThat(Config.parse("jdemi: {raw_device: AF_XDP}").jdemi().rawDevice()).isEqualTo(Config.RawDevice.AF_XDP);

@@ -23,8 +23,8 @@ import java.util.function.Function;
  * Makes catpowder LibOSes on a real Linux interface: {@link NetworkLibOS} over the user-space stack
  * ({@link InetTransport}) over the device {@code jdemi.raw_device} names on {@code raw_socket.linux_interface_name}.
  *
- * <p>With {@code af_packet} (the default), {@code jdemi.packet_ring} picks the receive ring: TPACKET_V3 batches but
- * holds a lone frame up to 1 ms; TPACKET_V2 hands each frame over at once. With {@code af_xdp}, an AF_XDP socket in copy
+ * <p>With {@code af_packet} (the default), {@code jdemi.packet_ring} picks the receive ring: TPACKET_V2 (the default)
+ * hands each frame over at once; TPACKET_V3 batches but holds a lone frame up to 1 ms. With {@code af_xdp}, an AF_XDP socket in copy
  * mode on queue 0 whose UMEM is the LibOS's buffer pool ({@link XdpDevice}). The stack's MTU is the smaller of
  * {@code inetstack_config.mtu} and the interface's. The interface should carry no IPv4 address of the kernel's own,
  * or the kernel answers ARP and ICMP for it too.
@@ -100,8 +100,8 @@ public final class CatpowderProvider implements LibOSProvider {
         }
         return switch (config.jdemi().rawDevice()) {
             case AF_PACKET -> {
-                PacketDevice.Mode ring = config.jdemi().packetRing() == Config.PacketRing.V2 ? PacketDevice.Mode.V2
-                        : PacketDevice.Mode.V3;
+                PacketDevice.Mode ring = config.jdemi().packetRing() == Config.PacketRing.V3 ? PacketDevice.Mode.V3
+                        : PacketDevice.Mode.V2;
                 yield link(new BufferPool(BufferPool.STACK_HEADROOM), pool -> PacketDevice.open(name, pool, ring));
             }
             case AF_XDP -> link(XdpDevice.newPool(), pool -> XdpDevice.open(name, pool));
