@@ -198,7 +198,8 @@ class ConfigErrorsTest {
     void aFarOffUnknownKeyListsTheKnownOnes() {
         DemiException e = parseFailure("jdemi: {threads: 4}");
 
-        assertThat(e.getMessage()).contains("jdemi.threads: unknown key in jdemi; known: packet_ring, raw_device, wait_policy");
+        assertThat(e.getMessage())
+                .contains("jdemi.threads: unknown key in jdemi; known: packet_ring, raw_device, wait_policy");
     }
 
     @Test

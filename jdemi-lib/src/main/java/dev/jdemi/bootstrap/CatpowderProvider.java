@@ -24,8 +24,8 @@ import java.util.function.Function;
  * ({@link InetTransport}) over the device {@code jdemi.raw_device} names on {@code raw_socket.linux_interface_name}.
  *
  * <p>With {@code af_packet} (the default), {@code jdemi.packet_ring} picks the receive ring: TPACKET_V2 (the default)
- * hands each frame over at once; TPACKET_V3 batches but holds a lone frame up to 1 ms. With {@code af_xdp}, an AF_XDP socket in copy
- * mode on queue 0 whose UMEM is the LibOS's buffer pool ({@link XdpDevice}). The stack's MTU is the smaller of
+ * hands each frame over at once; TPACKET_V3 batches but holds a lone frame up to 1 ms. With {@code af_xdp}, an
+ * AF_XDP socket in copy mode on queue 0 whose UMEM is the LibOS's buffer pool ({@link XdpDevice}). The stack's MTU is the smaller of
  * {@code inetstack_config.mtu} and the interface's. The interface should carry no IPv4 address of the kernel's own,
  * or the kernel answers ARP and ICMP for it too.
  *

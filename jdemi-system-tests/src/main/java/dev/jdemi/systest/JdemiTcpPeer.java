@@ -48,8 +48,8 @@ public final class JdemiTcpPeer {
      */
     public static void main(String[] args) throws Exception {
         String yaml = "demikernel:\n  local_ipv4_addr: \"" + args[1] + "\"\n  local_link_addr: \"" + args[2]
-                + "\"\nraw_socket:\n  linux_interface_name: \"" + args[0] + "\"\njdemi:\n" + PeerDevice.jdemiKeys(args[3])
-                + "  wait_policy: spin\n";
+                + "\"\nraw_socket:\n  linux_interface_name: \"" + args[0] + "\"\njdemi:\n"
+                + PeerDevice.jdemiKeys(args[3]) + "  wait_policy: spin\n";
         try (LibOS libos = LibOS.open(LibOSName.CATPOWDER, Config.parse(yaml))) {
             if (args[4].equals("server")) {
                 AtomicBoolean quit = new AtomicBoolean();
