@@ -25,9 +25,9 @@ import java.util.function.Function;
  *
  * <p>With {@code af_packet} (the default), {@code jdemi.packet_ring} picks the receive ring: TPACKET_V2 (the default)
  * hands each frame over at once; TPACKET_V3 batches but holds a lone frame up to 1 ms. With {@code af_xdp}, an
- * AF_XDP socket in copy mode on queue 0 whose UMEM is the LibOS's buffer pool ({@link XdpDevice}). The stack's MTU is the smaller of
- * {@code inetstack_config.mtu} and the interface's. The interface should carry no IPv4 address of the kernel's own,
- * or the kernel answers ARP and ICMP for it too.
+ * AF_XDP socket in copy mode on queue 0 whose UMEM is the LibOS's buffer pool ({@link XdpDevice}). The stack's MTU is
+ * the smaller of {@code inetstack_config.mtu} and the interface's. The interface should carry no IPv4 address of the
+ * kernel's own, or the kernel answers ARP and ICMP for it too.
  *
  * <p>With {@code tap}, the interface is a TAP device (created, not persistent, when it does not exist) whose kernel
  * side is jdemi's peer: it carries the kernel's own address, and jdemi uses {@code demikernel.local_link_addr} as its
