@@ -144,6 +144,8 @@ public final class TcpConnection {
     private long fastRetransmits;
     private long spuriousRetransmits;
     private long tailLossProbes;
+    private long dsacksReceived;
+    private int dsackRoundEnd;
     private long rackLosses;
     private long segmentsIn;
     private long segmentsOut;
@@ -178,6 +180,7 @@ public final class TcpConnection {
         sndMax = sndNxt;
         // RFC 6582 section 3.2 step 1: "recover" starts at the initial send sequence number.
         recover = iss;
+        dsackRoundEnd = iss;
         sendBuf.reset(iss + 1);
         state = TcpState.SYN_SENT;
         lastRecvNs = nowNs;
@@ -194,6 +197,7 @@ public final class TcpConnection {
         sndNxt = iss + 1;
         sndMax = sndNxt;
         recover = iss;
+        dsackRoundEnd = iss;
         sendBuf.reset(iss + 1);
         acceptPeerSyn(h, o);
         state = TcpState.SYN_RECEIVED;
@@ -207,6 +211,7 @@ public final class TcpConnection {
         passive = true;
         iss = cookieIss;
         recover = iss;
+        dsackRoundEnd = iss;
         sndUna = iss + 1;
         sndNxt = sndUna;
         sndMax = sndNxt;
@@ -497,6 +502,15 @@ public final class TcpConnection {
      */
     public long tailLossProbes() {
         return tailLossProbes;
+    }
+
+    /**
+     * ACKs that carried a D-SACK (RFC 2883): a segment reached the peer twice.
+     *
+     * @return the count
+     */
+    public long dsacksReceived() {
+        return dsacksReceived;
     }
 
     /**
@@ -1048,6 +1062,15 @@ public final class TcpConnection {
             }
         }
         boolean useRack = useRack();
+        if (useRack && o.sackBlockCount() > 0 && isDsack(o, ack)) {
+            // RFC 8985 section 6.2 step 4: a D-SACK (RFC 2883) reports a segment that arrived twice, a spurious
+            // retransmission: widen the reordering window, at most once per round trip.
+            dsacksReceived++;
+            if (Seq.geq(sndUna, dsackRoundEnd)) {
+                rack.spuriousRetransmission();
+                dsackRoundEnd = sndMax;
+            }
+        }
         if (useRack) {
             // RFC 8985 section 6.2: every ACK updates RACK from the segments it delivers, then detects losses.
             rack.delivered(Seq.gt(ack, sndUna) ? ack : sndUna, scoreboard, nowNs);
@@ -1284,6 +1307,19 @@ public final class TcpConnection {
         }
         // RFC 8985 section 6.2 step 5: "If RACK.reo_wnd_timeout ... arm a timer to call RACK_detect_loss()".
         reoDeadline = wait > 0 ? nowNs + wait : NEVER;
+    }
+
+    /**
+     * RFC 2883 section 4: the first SACK block is a D-SACK when it lies below the cumulative ACK, or within the
+     * second block.
+     */
+    private static boolean isDsack(TcpOptions o, int ack) {
+        int left = o.sackLeft(0);
+        int right = o.sackRight(0);
+        if (Seq.leq(right, ack)) {
+            return true;
+        }
+        return o.sackBlockCount() > 1 && Seq.geq(left, o.sackLeft(1)) && Seq.leq(right, o.sackRight(1));
     }
 
     private boolean useRack() {
