@@ -38,7 +38,6 @@ final class RackLog {
     private boolean hasFack;
     private int reoWndMult = 1;
     private int reoWndPersist;
-    private long rttSampleNs = -1;
 
     /**
      * Creates a log.
@@ -92,19 +91,6 @@ final class RackLog {
         return rackRttNs;
     }
 
-    /**
-     * The RTT sample of the last {@link #delivered} call, taken once: the time since the oldest segment it delivered
-     * that was sent only once (Karn's rule, RFC 6298 section 3), measured with the sender's own clock at its full
-     * resolution (the timestamps of RFC 7323 tick in milliseconds, too coarse for a LAN).
-     *
-     * @return nanoseconds, or -1 when that call delivered no such segment
-     */
-    long takeRttSample() {
-        long sample = rttSampleNs;
-        rttSampleNs = -1;
-        return sample;
-    }
-
     /** {@return the least RTT measured from delivered segments that were never retransmitted, or 0 before any} */
     long minRttNs() {
         return minRttNs == Long.MAX_VALUE ? 0 : minRttNs;
@@ -154,7 +140,6 @@ final class RackLog {
      * @param nowNs the ACK's arrival time
      */
     void delivered(int una, SackScoreboard scoreboard, long nowNs) {
-        rttSampleNs = -1;
         boolean sack = !scoreboard.isEmpty();
         if (sack) {
             int high = scoreboard.highestSacked(una);
@@ -206,7 +191,6 @@ final class RackLog {
         }
         if (!retransmitted) {
             minRttNs = Math.min(minRttNs, rtt);
-            rttSampleNs = Math.max(rttSampleNs, rtt);
         }
         // Step 3: RACK.xmit_ts, RACK.end_seq and RACK.rtt follow the most recently sent delivered segment.
         if (xmitNs[slot] > rackXmitNs || (xmitNs[slot] == rackXmitNs && Seq.gt(end[slot], rackEndSeq))) {

@@ -1349,12 +1349,7 @@ public final class TcpConnection {
     /** RTT sample (RFC 7323 section 4.1 with timestamps; else RFC 6298 with Karn) and the RTO from it. */
     private void sampleRtt(TcpOptions o, int ack, long nowNs) {
         long sample = -1;
-        long precise = useRack() ? rack.takeRttSample() : -1;
-        if (precise > 0) {
-            // RACK's log times every segment with the full-resolution clock; a segment sent once gives a valid
-            // sample (RFC 6298 section 3, Karn), finer than the millisecond timestamps (as Linux prefers its own).
-            sample = precise;
-        } else if (tsOk && o.hasTimestamps() && o.tsEcr() != 0) {
+        if (tsOk && o.hasTimestamps() && o.tsEcr() != 0) {
             long ms = tsNow(nowNs) - o.tsEcr();
             if (ms >= 0 && ms < 60_000) {
                 sample = ms * 1_000_000L;
