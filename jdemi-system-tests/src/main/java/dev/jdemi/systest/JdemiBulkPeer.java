@@ -25,9 +25,10 @@ import java.security.MessageDigest;
  * kernel {@link KernelBulk} and either sends a {@link BulkStream} or receives one.
  *
  * <p>Usage: {@code JdemiBulkPeer INTERFACE IPV4 MAC DEVICE send HOST PORT BYTES SEED} pushes the stream, waits
- * for the kernel's FIN, then closes (lingering until our FIN is acknowledged); {@code JdemiBulkPeer INTERFACE IPV4 MAC DEVICE recv HOST PORT}
- * pops until the kernel's FIN, then closes likewise. Either prints {@code OK bytes sha256 ns} (ns from the connect's
- * completion until our FIN is acknowledged, so every byte sent is acknowledged) and then {@code STATS retransmissions timeouts resets_sent}, or
+ * for the kernel's FIN, then closes (lingering until our FIN is acknowledged);
+ * {@code JdemiBulkPeer INTERFACE IPV4 MAC DEVICE recv HOST PORT} pops until the kernel's FIN, then closes likewise.
+ * Either prints {@code OK bytes sha256 ns} (ns from the connect's completion until our FIN is acknowledged, so every
+ * byte sent is acknowledged) and then {@code STATS retransmissions timeouts resets_sent tail_loss_probes}, or
  * {@code FAIL reason}; then {@code BYE}. DEVICE is a {@link PeerDevice} word.
  */
 public final class JdemiBulkPeer {
@@ -45,8 +46,8 @@ public final class JdemiBulkPeer {
      */
     public static void main(String[] args) throws Exception {
         String yaml = "demikernel:\n  local_ipv4_addr: \"" + args[1] + "\"\n  local_link_addr: \"" + args[2]
-                + "\"\nraw_socket:\n  linux_interface_name: \"" + args[0] + "\"\njdemi:\n" + PeerDevice.jdemiKeys(args[3])
-                + "  wait_policy: spin\n";
+                + "\"\nraw_socket:\n  linux_interface_name: \"" + args[0] + "\"\njdemi:\n"
+                + PeerDevice.jdemiKeys(args[3]) + "  wait_policy: spin\n";
         Config config = Config.parse(yaml);
         CatpowderProvider.RawLink link = CatpowderProvider.openLink(config);
         InetConfig inet = InetConfig.from(config);
@@ -148,10 +149,11 @@ public final class JdemiBulkPeer {
             // Counted before the close: a connection's counters leave the sums when its state goes.
             long retransmissions = tcp.retransmissions();
             long timeouts = tcp.timeouts();
+            long probes = tcp.tailLossProbes();
             libos.setSockOpt(qd, SocketOption.SO_LINGER, new Linger(true, 10));
             boolean closed = libos.wait(libos.asyncClose(qd), result, STALL_NS) && result.ret() == 0;
             long ns = System.nanoTime() - start;
-            stats = "STATS " + retransmissions + " " + timeouts + " " + tcp.resetsSent();
+            stats = "STATS " + retransmissions + " " + timeouts + " " + tcp.resetsSent() + " " + probes;
             return closed ? outcome + " " + ns : "FAIL close " + result;
         }
     }

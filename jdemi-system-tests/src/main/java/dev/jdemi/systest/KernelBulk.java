@@ -13,9 +13,10 @@ import java.security.MessageDigest;
  * accepts one connection and either sinks it or sources a stream into it.
  *
  * <p>Usage: {@code KernelBulk sink IPV4 PORT BYTES} reads BYTES bytes, hashing, then shuts its output down, reads
- * until the peer's FIN (which must come with no more data), closes and prints {@code OK bytes sha256 ns}; {@code KernelBulk source IPV4 PORT BYTES SEED} writes {@link BulkStream}{@code (SEED,
- * BYTES)}, shuts its output down, reads until the peer's FIN (which must come with no data), closes and prints
- * {@code OK bytes sha256 ns}. Both print {@code READY} once listening, and {@code FAIL reason} on an error (exit 1).
+ * until the peer's FIN (which must come with no more data), closes and prints {@code OK bytes sha256 ns};
+ * {@code KernelBulk source IPV4 PORT BYTES SEED} writes {@link BulkStream}{@code (SEED, BYTES)}, shuts its output
+ * down, reads until the peer's FIN (which must come with no data), closes and prints {@code OK bytes sha256 ns}.
+ * Both print {@code READY} once listening, and {@code FAIL reason} on an error (exit 1).
  * The time is from the accept to the end of the stream.
  */
 public final class KernelBulk {

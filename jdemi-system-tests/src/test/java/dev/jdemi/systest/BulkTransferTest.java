@@ -187,10 +187,13 @@ abstract class BulkTransferTest {
                 long receiverNs = Long.parseLong(fromJdemi ? theirs[3] : ours[3]);
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                         "BulkTransferTest %s: %s in %.2f s, %.1f MB/s (receiver's time; sender's %.2f s); jdemi: %s "
-                                + "retransmissions, %s timeouts, %s resets sent; kernel: %d retransmitted segments, "
-                                + "%d resets sent", device(), what, receiverNs / 1e9, bytes * 1e3 / receiverNs,
-                        Long.parseLong(fromJdemi ? ours[3] : theirs[3]) / 1e9, stats[1], stats[2], stats[3],
-                        delta(before, after, "TcpRetransSegs"), delta(before, after, "TcpOutRsts")));
+                                + "retransmissions, %s timeouts, %s tail loss probes, %s resets sent; kernel: %d "
+                                + "retransmitted segments, %d timeouts, %d loss probes, %d resets sent", device(), what,
+                        receiverNs / 1e9,
+                        bytes * 1e3 / receiverNs, Long.parseLong(fromJdemi ? ours[3] : theirs[3]) / 1e9, stats[1],
+                        stats[2], stats[4], stats[3],
+                        delta(before, after, "TcpRetransSegs"), delta(before, after, "TcpExtTCPTimeouts"),
+                        delta(before, after, "TcpExtTCPLossProbes"), delta(before, after, "TcpOutRsts")));
                 if (lossy) {
                     long[] counters = lossCounters();
                     line.append(String.format(Locale.ROOT, "; nft dropped %d of %d jdemi frames (%.2f %%), %d of %d "
