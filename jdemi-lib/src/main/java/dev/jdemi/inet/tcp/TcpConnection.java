@@ -39,6 +39,12 @@ public final class TcpConnection {
     private static final long INVALID_REPLY_NS = 500_000_000L;
     /** RFC 8985 section 7.2: WCDelAckT, the worst-case delayed-ACK time a probe of a single segment waits more. */
     private static final long WC_DEL_ACK_NS = 200_000_000L;
+    /**
+     * The least probe timeout: the TLP draft's {@code max(2 * SRTT, 10ms)} (draft-dukkipati-tcpm-tcp-loss-probe,
+     * section 2.1). SRTT from millisecond timestamps can read 0.1 ms on a LAN, and a peer whose answer (the ACK
+     * riding on its response) takes a few milliseconds would draw a spurious probe on every message.
+     */
+    private static final long MIN_PTO_NS = 10_000_000L;
 
     private final TcpStack stack;
     private final TcpConfig cfg;
@@ -1481,7 +1487,8 @@ public final class TcpConnection {
     /**
      * RFC 8985 section 7.2: schedules the probe timeout (PTO) when data is outstanding, SACK is on, and the sender is
      * neither in recovery nor backing off from a timeout, with no probe outstanding; re-armed when data is sent or
-     * acknowledged. PTO = 2 SRTT, plus WCDelAckT when a single segment is in flight, and never after the RTO.
+     * acknowledged. PTO = 2 SRTT (at least 10 ms), plus WCDelAckT when a single segment is in flight, and never after
+     * the RTO.
      */
     private void armTlp(long nowNs) {
         if (!useRack() || inRecovery || timeoutRecovery || retries > 0 || tlpInFlight || sndMax == sndUna
@@ -1493,7 +1500,7 @@ public final class TcpConnection {
             return;
         }
         tlpRearm = false;
-        long pto = 2 * srttNs;
+        long pto = Math.max(2 * srttNs, MIN_PTO_NS);
         if (sndMax - sndUna <= effMss) {
             pto += WC_DEL_ACK_NS;
         }
