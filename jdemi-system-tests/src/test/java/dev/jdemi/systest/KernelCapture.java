@@ -29,29 +29,34 @@ final class KernelCapture implements AutoCloseable {
     }
 
     /**
-     * Starts dumpcap on the kernel's interface and waits until it captures.
+     * Starts dumpcap on the kernel's interface, with further options if any (a packet count {@code -c N}, a capture
+     * filter {@code -f EXPR}, a snap length {@code -s N}), and waits until it captures.
      *
      * @param veth the pair
+     * @param options dumpcap options
      * @return the running capture
      * @throws IOException when dumpcap cannot be started
      */
-    static KernelCapture start(Veth veth) throws IOException {
-        return start(veth.kernelNs, veth.kernelIf);
+    static KernelCapture start(Veth veth, String... options) throws IOException {
+        return start(veth.kernelNs, veth.kernelIf, options);
     }
 
     /**
-     * Starts dumpcap on an interface of a namespace and waits until it captures.
+     * Starts dumpcap on an interface of a namespace, with further options if any, and waits until it captures.
      *
      * @param ns the namespace
      * @param interfaceName the kernel's interface there (the kernel's end of a veth pair, or a TAP interface)
+     * @param options dumpcap options
      * @return the running capture
      * @throws IOException when dumpcap cannot be started
      */
-    static KernelCapture start(String ns, String interfaceName) throws IOException {
+    static KernelCapture start(String ns, String interfaceName, String... options) throws IOException {
         Path dir = Files.createTempDirectory("jdemi-interop-");
         Path pcap = dir.resolve("kernel-side.pcapng");
-        Process dumpcap = new ProcessBuilder(in(ns, "dumpcap", "-i", interfaceName, "-w", pcap.toString()))
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(in(ns, "dumpcap", "-i", interfaceName, "-w",
+                pcap.toString())));
+        command.addAll(List.of(options));
+        Process dumpcap = new ProcessBuilder(command).redirectErrorStream(true).start();
         KernelCapture capture = new KernelCapture(dir, pcap, dumpcap);
         // dumpcap says "Capturing on" once the interface is open.
         var reader = new BufferedReader(new InputStreamReader(dumpcap.getInputStream(), StandardCharsets.UTF_8));

@@ -80,6 +80,20 @@ final class SackScoreboard {
         }
     }
 
+    /** Whether one SACKed range holds all of {@code [from, to)}. */
+    boolean covers(int from, int to) {
+        for (int i = 0; i < count; i++) {
+            if (Seq.leq(start[i], from)) {
+                if (Seq.geq(end[i], to)) {
+                    return true;
+                }
+            } else {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** The total SACKed bytes. */
     int sackedBytes() {
         int n = 0;

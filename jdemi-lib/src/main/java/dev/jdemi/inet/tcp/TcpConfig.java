@@ -43,6 +43,7 @@ public final class TcpConfig {
     private boolean synCookies = true;
     private int challengeAcksPerSecond = 1000;
     private int maxDupThresh = 3;
+    private boolean rack = true;
 
     /** Creates a holder with the defaults. */
     public TcpConfig() {
@@ -571,6 +572,28 @@ public final class TcpConfig {
      */
     public TcpConfig maxDupThresh(int segments) {
         this.maxDupThresh = check(segments, 3, 64, "maxDupThresh");
+        return this;
+    }
+
+    /**
+     * Whether RACK-TLP (RFC 8985) detects losses on connections with SACK: time-based loss marking (lost
+     * retransmissions, losses in small windows) and tail loss probes; default on. Off leaves RFC 6675's DupThresh
+     * and the retransmission timeout alone (what the older {@code .pkt} scripts assume).
+     *
+     * @return {@code true} when on
+     */
+    public boolean rack() {
+        return rack;
+    }
+
+    /**
+     * Turns RACK-TLP on or off.
+     *
+     * @param on whether to use it
+     * @return this
+     */
+    public TcpConfig rack(boolean on) {
+        this.rack = on;
         return this;
     }
 

@@ -37,6 +37,14 @@ public final class TcpConnection {
     private static final int DUP_THRESH = 3;
     /** The least time between answers to unacceptable empty segments. */
     private static final long INVALID_REPLY_NS = 500_000_000L;
+    /** RFC 8985 section 7.2: WCDelAckT, the worst-case delayed-ACK time a probe of a single segment waits more. */
+    private static final long WC_DEL_ACK_NS = 200_000_000L;
+    /**
+     * The least probe timeout: the TLP draft's {@code max(2 * SRTT, 10ms)} (draft-dukkipati-tcpm-tcp-loss-probe,
+     * section 2.1). SRTT from millisecond timestamps can read 0.1 ms on a LAN, and a peer whose answer (the ACK
+     * riding on its response) takes a few milliseconds would draw a spurious probe on every message.
+     */
+    private static final long MIN_PTO_NS = 10_000_000L;
 
     private final TcpStack stack;
     private final TcpConfig cfg;
@@ -48,6 +56,8 @@ public final class TcpConnection {
     private final SendBuffer sendBuf;
     private final ReceiveBuffer rcvBuf;
     private final SackScoreboard scoreboard = new SackScoreboard();
+    /** RACK-TLP's transmission log (RFC 8985), or null when {@link TcpConfig#rack()} is off. */
+    private final RackLog rack;
     private final CongestionControl cc;
 
     private TcpState state = TcpState.CLOSED;
@@ -97,6 +107,8 @@ public final class TcpConnection {
     private long persistDeadline = NEVER;
     private long keepaliveDeadline = NEVER;
     private long timeWaitDeadline = NEVER;
+    private long reoDeadline = NEVER;
+    private long tlpDeadline = NEVER;
 
     // RTT and retransmission (RFC 6298).
     private long srttNs;
@@ -124,12 +136,23 @@ public final class TcpConnection {
     private boolean undoPossible;
     private int undoSeq;
     private int undoTsVal;
+    /** After a timeout, until SND.UNA passes "recover": losses found then were already answered (RFC 6582 4). */
+    private boolean timeoutRecovery;
+    // Tail loss probe (RFC 8985 section 7).
+    private boolean tlpInFlight;
+    private boolean tlpRetransmitted;
+    private int tlpEndSeq;
+    private boolean tlpRearm;
 
     // Counters.
     private long retransmissions;
     private long timeouts;
     private long fastRetransmits;
     private long spuriousRetransmits;
+    private long tailLossProbes;
+    private long dsacksReceived;
+    private int dsackRoundEnd;
+    private long rackLosses;
     private long segmentsIn;
     private long segmentsOut;
 
@@ -143,6 +166,7 @@ public final class TcpConnection {
         this.remotePort = remotePort;
         this.sendBuf = new SendBuffer(cfg.sendBufferBytes());
         this.rcvBuf = new ReceiveBuffer(cfg.receiveBufferBytes(), cfg.oooMaxRanges());
+        this.rack = cfg.rack() ? new RackLog(Math.max(64, cfg.sendBufferBytes() / 512)) : null;
         this.cc = CongestionControl.create(cfg.congestion());
         this.nodelay = cfg.nodelay();
         this.keepalive = cfg.keepalive();
@@ -162,6 +186,7 @@ public final class TcpConnection {
         sndMax = sndNxt;
         // RFC 6582 section 3.2 step 1: "recover" starts at the initial send sequence number.
         recover = iss;
+        dsackRoundEnd = iss;
         sendBuf.reset(iss + 1);
         state = TcpState.SYN_SENT;
         lastRecvNs = nowNs;
@@ -178,6 +203,7 @@ public final class TcpConnection {
         sndNxt = iss + 1;
         sndMax = sndNxt;
         recover = iss;
+        dsackRoundEnd = iss;
         sendBuf.reset(iss + 1);
         acceptPeerSyn(h, o);
         state = TcpState.SYN_RECEIVED;
@@ -191,6 +217,7 @@ public final class TcpConnection {
         passive = true;
         iss = cookieIss;
         recover = iss;
+        dsackRoundEnd = iss;
         sndUna = iss + 1;
         sndNxt = sndUna;
         sndMax = sndNxt;
@@ -475,6 +502,33 @@ public final class TcpConnection {
     }
 
     /**
+     * Tail loss probes sent (RFC 8985 section 7).
+     *
+     * @return the count
+     */
+    public long tailLossProbes() {
+        return tailLossProbes;
+    }
+
+    /**
+     * ACKs that carried a D-SACK (RFC 2883): a segment reached the peer twice.
+     *
+     * @return the count
+     */
+    public long dsacksReceived() {
+        return dsacksReceived;
+    }
+
+    /**
+     * Segments RACK marked lost (RFC 8985 section 6), lost retransmissions included.
+     *
+     * @return the count
+     */
+    public long rackLosses() {
+        return rackLosses;
+    }
+
+    /**
      * Fast retransmits found spurious by timestamps (RFC 3522) and undone.
      *
      * @return the count
@@ -651,7 +705,7 @@ public final class TcpConnection {
      * @return nanoseconds, or {@code Long.MAX_VALUE} when no timer is armed
      */
     public long nextDeadlineNs() {
-        return Math.min(Math.min(rtoDeadline, delackDeadline),
+        return Math.min(Math.min(Math.min(rtoDeadline, delackDeadline), Math.min(reoDeadline, tlpDeadline)),
                 Math.min(Math.min(persistDeadline, keepaliveDeadline), timeWaitDeadline));
     }
 
@@ -1013,11 +1067,31 @@ public final class TcpConnection {
                 sackNews |= scoreboard.add(o.sackLeft(i), o.sackRight(i), Seq.max(ack, sndUna), sndMax);
             }
         }
+        boolean useRack = useRack();
+        if (useRack && o.sackBlockCount() > 0 && isDsack(o, ack)) {
+            // RFC 8985 section 6.2 step 4: a D-SACK (RFC 2883) reports a segment that arrived twice, a spurious
+            // retransmission: widen the reordering window, at most once per round trip.
+            dsacksReceived++;
+            if (Seq.geq(sndUna, dsackRoundEnd)) {
+                rack.spuriousRetransmission();
+                dsackRoundEnd = sndMax;
+            }
+        }
+        if (useRack) {
+            // RFC 8985 section 6.2: every ACK updates RACK from the segments it delivers, then detects losses.
+            rack.delivered(Seq.gt(ack, sndUna) ? ack : sndUna, scoreboard, nowNs);
+            rackDetect(nowNs);
+        }
         if (Seq.gt(ack, sndUna)) {
             newAck(o, ack, nowNs);
         } else if (ack == sndUna && sndMax != sndUna && len == 0 && !synOrFin
                 && (window == sndWnd || sackNews)) {
             duplicateAck(sackNews, nowNs);
+        }
+        if (useRack && !inRecovery && rack.firstLost() >= 0 && state.isSynchronized()) {
+            // RFC 8985 section 6.2 step 5 marked a segment lost: start loss recovery (RFC 6675 section 5) now,
+            // without waiting for DupThresh duplicate ACKs.
+            enterRecovery(nowNs);
         }
         // RFC 9293: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK), set SND.WND <- SEG.WND".
         if (Seq.lt(sndWl1, seq) || (sndWl1 == seq && Seq.leq(sndWl2, ack))) {
@@ -1045,6 +1119,19 @@ public final class TcpConnection {
         sampleRtt(o, ack, nowNs);
         retries = 0;
         dupAcks = 0;
+        tlpRearm = true;
+        if (timeoutRecovery && Seq.geq(ack, recover)) {
+            timeoutRecovery = false;
+        }
+        if (tlpInFlight && Seq.geq(ack, tlpEndSeq)) {
+            tlpInFlight = false;
+            if (tlpRetransmitted && !inRecovery) {
+                // RFC 8985 section 7.4: a probe that retransmitted data and was acknowledged without a sign that the
+                // original arrived (jdemi reads no D-SACK) repaired a loss: the congestion control must react.
+                cc.save();
+                cc.onCongestion(sndMax - sndUna + acked, nowNs);
+            }
+        }
         if (undoPossible && Seq.gt(ack, undoSeq)) {
             undoPossible = false;
             if (o.hasTimestamps() && Seq.lt(o.tsEcr(), undoTsVal)) {
@@ -1053,6 +1140,9 @@ public final class TcpConnection {
                 spuriousRetransmits++;
                 cc.undo();
                 inRecovery = false;
+                if (rack != null) {
+                    rack.spuriousRetransmission();
+                }
                 dupThresh = Math.min(cfg.maxDupThresh(), dupThresh + 2);
             }
         }
@@ -1063,6 +1153,9 @@ public final class TcpConnection {
                 inRecovery = false;
                 long flight = sndMax - sndUna;
                 cc.cwnd = Math.min(cc.ssthresh, Math.max(flight, effMss) + effMss);
+                if (rack != null) {
+                    rack.recoveryEnded();
+                }
             } else if (!sackOk) {
                 // RFC 6582 section 3.2 step 3, partial acknowledgment: retransmit the first unacknowledged segment,
                 // deflate cwnd by the amount acknowledged, add back one SMSS when that was at least SMSS.
@@ -1109,15 +1202,34 @@ public final class TcpConnection {
     private void enterRecovery(long nowNs) {
         fastRetransmits++;
         inRecovery = true;
+        boolean answered = timeoutRecovery;
         recover = sndMax;
         long flight = sndMax - sndUna;
-        cc.save();
-        // Eifel detection (RFC 3522): remember the TSval the retransmission carries; an ACK echoing an older one
-        // was caused by the original, so the retransmission was spurious.
-        undoPossible = tsOk;
-        undoSeq = sndUna;
-        undoTsVal = tsNow(nowNs);
-        cc.onCongestion(flight, nowNs);
+        tlpInFlight = false;
+        tlpDeadline = NEVER;
+        if (!answered) {
+            cc.save();
+            // Eifel detection (RFC 3522): remember the TSval the retransmission carries; an ACK echoing an older one
+            // was caused by the original, so the retransmission was spurious.
+            undoPossible = tsOk;
+            undoSeq = sndUna;
+            undoTsVal = tsNow(nowNs);
+            // RFC 5681 section 3.2 / RFC 6675 section 5 step 4: one reduction per window of data; a loss found
+            // while the data sent before a timeout is still outstanding was answered by the timeout's own
+            // reduction (RFC 6582 section 4's "recover").
+            cc.onCongestion(flight, nowNs);
+        }
+        if (useRack()) {
+            // RFC 6675 section 5: with DupThresh reached the first unacknowledged segment is lost, whether or not
+            // RACK's timing has marked it yet.
+            if (rack.firstLost() < 0 && rack.size() > 0) {
+                rack.markLost(0);
+                rackLosses++;
+            }
+            sackRecovery(nowNs);
+            rtoDeadline = nowNs + rtoNs;
+            return;
+        }
         highRxt = sndUna;
         retransmitAt(sndUna, effMss, nowNs);
         highRxt = sndUna + Math.min(effMss, scoreboard.holeEnd(sndUna, sndMax) - sndUna);
@@ -1132,6 +1244,10 @@ public final class TcpConnection {
 
     /** RFC 6675 section 5, simplified: while the pipe is below cwnd, retransmit holes below the SACKed data. */
     private void sackRecovery(long nowNs) {
+        if (useRack()) {
+            rackRecovery(nowNs);
+            return;
+        }
         for (int guard = 0; guard < 64; guard++) {
             int highSacked = scoreboard.highestSacked(sndUna);
             int rxtFrom = Seq.max(highRxt, sndUna);
@@ -1153,6 +1269,69 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * RFC 6675 section 5 with RACK's marks as IsLost (RFC 8985 section 6): while the pipe (data neither SACKed nor
+     * lost) is below cwnd, retransmit the lowest segment marked lost, else send new data.
+     */
+    private void rackRecovery(long nowNs) {
+        for (int guard = 0; guard < 1024; guard++) {
+            if (rack.pipe() >= cc.cwnd) {
+                return;
+            }
+            int i = rack.firstLost();
+            // After a timeout, go-back-N (SND.NXT below SND.MAX) resends what lies above SND.NXT in order anyway.
+            if (i >= 0 && Seq.lt(rack.start(i), sndNxt)) {
+                int from = rack.start(i);
+                int to = rack.end(i);
+                int sent = 0;
+                while (Seq.lt(from + sent, to)) {
+                    int n = retransmitAt(from + sent, Math.min(effMss, to - from - sent), nowNs);
+                    if (n <= 0) {
+                        break;
+                    }
+                    sent += n;
+                }
+                if (sent == 0) {
+                    rack.retransmitted(from, to, nowNs);
+                }
+                continue;
+            }
+            if (!sendNewSegment(nowNs, true)) {
+                return;
+            }
+        }
+    }
+
+    /** Runs RACK's loss detection (RFC 8985 section 6.2 steps 4 and 5) and arms the reordering timer. */
+    private void rackDetect(long nowNs) {
+        long before = rack.lostBytes();
+        long reoWnd = rack.reoWndNs(inRecovery, scoreboard.sackedBytes() / Math.max(1, effMss), dupThresh,
+                hasRtt ? srttNs : 0);
+        long wait = rack.detect(reoWnd, nowNs);
+        if (rack.lostBytes() > before) {
+            rackLosses++;
+        }
+        // RFC 8985 section 6.2 step 5: "If RACK.reo_wnd_timeout ... arm a timer to call RACK_detect_loss()".
+        reoDeadline = wait > 0 ? nowNs + wait : NEVER;
+    }
+
+    /**
+     * RFC 2883 section 4: the first SACK block is a D-SACK when it lies below the cumulative ACK, or within the
+     * second block.
+     */
+    private static boolean isDsack(TcpOptions o, int ack) {
+        int left = o.sackLeft(0);
+        int right = o.sackRight(0);
+        if (Seq.leq(right, ack)) {
+            return true;
+        }
+        return o.sackBlockCount() > 1 && Seq.geq(left, o.sackLeft(1)) && Seq.leq(right, o.sackRight(1));
+    }
+
+    private boolean useRack() {
+        return rack != null && sackOk;
+    }
+
     /** Sends {@code max} bytes (less at the end of the data) from {@code seq} again; returns sequence space used. */
     private int retransmitAt(int seq, int max, long nowNs) {
         int dataEnd = sendBuf.endSeq();
@@ -1167,6 +1346,9 @@ public final class TcpConnection {
         retransmissions++;
         // Karn: no RTT sample from a retransmitted segment.
         rttTiming = false;
+        if (rack != null) {
+            rack.retransmitted(seq, seq + len + (fin ? 1 : 0), nowNs);
+        }
         return len + (fin ? 1 : 0);
     }
 
@@ -1292,13 +1474,61 @@ public final class TcpConnection {
         }
         if (inRecovery && sackOk) {
             sackRecovery(nowNs);
-            return;
-        }
-        for (int guard = 0; guard < 1 << 16; guard++) {
-            if (!sendNewSegment(nowNs, false)) {
-                return;
+        } else {
+            for (int guard = 0; guard < 1 << 16; guard++) {
+                if (!sendNewSegment(nowNs, false)) {
+                    break;
+                }
             }
         }
+        armTlp(nowNs);
+    }
+
+    /**
+     * RFC 8985 section 7.2: schedules the probe timeout (PTO) when data is outstanding, SACK is on, and the sender is
+     * neither in recovery nor backing off from a timeout, with no probe outstanding; re-armed when data is sent or
+     * acknowledged. PTO = 2 SRTT (at least 10 ms), plus WCDelAckT when a single segment is in flight, and never after
+     * the RTO.
+     */
+    private void armTlp(long nowNs) {
+        if (!useRack() || inRecovery || timeoutRecovery || retries > 0 || tlpInFlight || sndMax == sndUna
+                || !hasRtt || !state.isSynchronized()) {
+            tlpDeadline = NEVER;
+            return;
+        }
+        if (tlpDeadline != NEVER && !tlpRearm) {
+            return;
+        }
+        tlpRearm = false;
+        long pto = Math.max(2 * srttNs, MIN_PTO_NS);
+        if (sndMax - sndUna <= effMss) {
+            pto += WC_DEL_ACK_NS;
+        }
+        long deadline = nowNs + pto;
+        tlpDeadline = rtoDeadline != NEVER && deadline >= rtoDeadline ? NEVER : deadline;
+    }
+
+    /**
+     * RFC 8985 section 7.3: the probe timeout fired. Sends one new segment if the peer's window allows, else the
+     * last segment sent again, so that an ACK (with SACK blocks) comes back and RACK can find a tail loss without
+     * the retransmission timeout; then re-arms the RTO.
+     */
+    private void tailLossProbe(long nowNs) {
+        tailLossProbes++;
+        int before = sndMax;
+        boolean sentNew = sndNxt == sndMax && sendNewSegment(nowNs, true);
+        tlpRetransmitted = !sentNew;
+        if (!sentNew) {
+            int last = rack.size() - 1;
+            if (last < 0) {
+                return;
+            }
+            int from = rack.start(last);
+            retransmitAt(from, Math.min(effMss, rack.end(last) - from), nowNs);
+        }
+        tlpInFlight = true;
+        tlpEndSeq = sentNew ? before : sndMax;
+        armRto(nowNs);
     }
 
     /** Sends one segment at SND.NXT; returns whether one was sent. */
@@ -1353,7 +1583,17 @@ public final class TcpConnection {
     }
 
     private void advance(int n, long nowNs) {
+        int from = sndNxt;
         sndNxt += n;
+        if (rack != null && n > 0) {
+            if (Seq.lt(from, sndMax)) {
+                rack.retransmitted(from, Seq.min(sndNxt, sndMax), nowNs);
+            }
+            if (Seq.gt(sndNxt, sndMax)) {
+                rack.sent(Seq.max(from, sndMax), sndNxt, nowNs);
+                tlpRearm = true;
+            }
+        }
         if (Seq.gt(sndNxt, sndMax)) {
             sndMax = sndNxt;
         }
@@ -1493,6 +1733,26 @@ public final class TcpConnection {
             fired++;
             sendAck(nowNs);
         }
+        if (reoDeadline <= nowNs) {
+            fired++;
+            reoDeadline = NEVER;
+            // RFC 8985 section 6.2: the reordering timer runs the detection again; losses it finds are recovered.
+            if (useRack() && state.isSynchronized() && sndMax != sndUna) {
+                rackDetect(nowNs);
+                if (!inRecovery && rack.firstLost() >= 0) {
+                    enterRecovery(nowNs);
+                } else if (inRecovery) {
+                    sackRecovery(nowNs);
+                }
+            }
+        }
+        if (tlpDeadline <= nowNs) {
+            fired++;
+            tlpDeadline = NEVER;
+            if (useRack() && state.isSynchronized() && sndMax != sndUna && !inRecovery) {
+                tailLossProbe(nowNs);
+            }
+        }
         if (rtoDeadline <= nowNs) {
             fired++;
             rtoDeadline = NEVER;
@@ -1542,6 +1802,14 @@ public final class TcpConnection {
         dupAcks = 0;
         // RFC 2018 section 8: "after a retransmit timeout the data sender SHOULD turn off all of the SACKed bits".
         scoreboard.clear();
+        timeoutRecovery = true;
+        tlpInFlight = false;
+        tlpDeadline = NEVER;
+        reoDeadline = NEVER;
+        if (rack != null) {
+            // RFC 8985 section 6.3 (as RFC 6675 section 5.1): after a timeout every unSACKed segment is lost.
+            rack.timeout(true);
+        }
         rttTiming = false;
         sndNxt = sndUna;
         retransmitAt(sndUna, effMss, nowNs);

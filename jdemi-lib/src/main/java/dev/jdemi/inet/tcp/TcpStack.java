@@ -411,6 +411,19 @@ public final class TcpStack {
     }
 
     /**
+     * Tail loss probes (RFC 8985 section 7), summed over the connections that still have state.
+     *
+     * @return the count
+     */
+    public long tailLossProbes() {
+        long sum = 0;
+        for (int i = 0; i < connections.size(); i++) {
+            sum += connections.get(i).tailLossProbes();
+        }
+        return sum;
+    }
+
+    /**
      * Connections with state (any state but CLOSED).
      *
      * @return the count

@@ -112,6 +112,7 @@ final class PktRunner {
                 case "sndbuf" -> config.sendBufferBytes(Integer.parseInt(v));
                 case "ooo" -> config.oooMaxRanges(Integer.parseInt(v));
                 case "sack" -> config.sack(Boolean.parseBoolean(v));
+                case "rack" -> config.rack(Boolean.parseBoolean(v));
                 case "ts" -> config.timestamps(Boolean.parseBoolean(v));
                 case "nodelay" -> config.nodelay(Boolean.parseBoolean(v));
                 case "delack" -> config.delayedAckNs(seconds(v));
