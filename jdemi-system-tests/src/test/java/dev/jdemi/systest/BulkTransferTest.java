@@ -70,8 +70,11 @@ abstract class BulkTransferTest {
         if (reason == null && !hasNft()) {
             reason = "nft is not installed (./jdemi test installs it as root)";
         }
+        if (reason == null && device().equals("xdp")) {
+            reason = dev.jdemi.sys.Xsk.unavailable();
+        }
         if (reason != null) {
-            System.out.println("SKIPPED BulkTransferTest: " + reason);
+            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + reason);
         }
         Assumptions.assumeTrue(reason == null, reason);
         veth = Veth.create("b" + device());
