@@ -110,6 +110,37 @@ final class KernelChecks {
     }
 
     /**
+     * jdemi ({@link JdemiTcpPeer} {@code client}, a new JVM) connects to the kernel's socat echo server
+     * ({@link #kernelTcpEchoServer}), sends {@code size} patterned bytes and must get them back with the same SHA-256;
+     * socat must then end cleanly.
+     *
+     * @param link the link
+     * @param device the device word of {@link PeerDevice}
+     * @param size the bytes
+     * @return the milliseconds from starting jdemi's JVM to its verdict
+     * @throws Exception when a process cannot be run
+     */
+    static long jdemiGetsItsBytesBackFromTheKernelsSocat(KernelLink link, String device, long size) throws Exception {
+        Process kernel = kernelTcpEchoServer(link, size);
+        try {
+            long start = System.nanoTime();
+            long ms;
+            try (ChildJvm client = ChildJvm.start(link.jdemiNs(), JdemiTcpPeer.class, link.jdemiIf(), link.jdemiIp(),
+                    link.jdemiMac(), device, "client", link.kernelIp(), String.valueOf(KERNEL_PORT),
+                    String.valueOf(size))) {
+                String line = client.expect("OK " + size + " ", 60);
+                assertThat(line).isEqualTo("OK " + size + " " + expectedSha256(size));
+                ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            }
+            assertThat(kernel.waitFor(10, TimeUnit.SECONDS)).as("socat ends when jdemi closes").isTrue();
+            assertThat(kernel.exitValue()).isZero();
+            return ms;
+        } finally {
+            kernel.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Waits until a kernel socket of the kind is bound to the port in the kernel's namespace (ss lists it).
      *
      * @param link the link

@@ -11,15 +11,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static dev.jdemi.systest.KernelChecks.ECHO_PORT;
-import static dev.jdemi.systest.KernelChecks.KERNEL_PORT;
-import static dev.jdemi.systest.KernelChecks.expectedSha256;
 import static dev.jdemi.systest.KernelChecks.random;
 import static dev.jdemi.systest.KernelChecks.sha256;
 import static dev.jdemi.systest.Veth.JDEMI_IP;
-import static dev.jdemi.systest.Veth.KERNEL_IP;
 import static dev.jdemi.systest.Veth.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,18 +93,7 @@ class KernelChecksumOffloadInteropTest {
     @Order(3)
     void jdemiGetsSixteenMebibytesBackFromTheKernelsSocatWithTheSameSha256() throws Exception {
         long size = 16L << 20;
-        Process kernel = KernelChecks.kernelTcpEchoServer(KernelLink.of(veth), size);
-        try {
-            try (ChildJvm client = ChildJvm.start(veth.jdemiNs, JdemiTcpPeer.class, veth.jdemiIf, JDEMI_IP,
-                    veth.jdemiMac, RING, "client", KERNEL_IP, String.valueOf(KERNEL_PORT), String.valueOf(size))) {
-                String line = client.expect("OK " + size + " ", 60);
-                assertThat(line).isEqualTo("OK " + size + " " + expectedSha256(size));
-            }
-            assertThat(kernel.waitFor(10, TimeUnit.SECONDS)).as("socat ends when jdemi closes").isTrue();
-            assertThat(kernel.exitValue()).isZero();
-        } finally {
-            kernel.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
+        KernelChecks.jdemiGetsItsBytesBackFromTheKernelsSocat(KernelLink.of(veth), RING, size);
     }
 
     @Test

@@ -12,8 +12,13 @@ abstract class RawInteropTest extends UdpInteropChecks {
 
     @Override
     String cannotRun() {
-        String reason = super.cannotRun();
-        return reason == null && device().equals("xdp") ? dev.jdemi.sys.Xsk.unavailable() : reason;
+        return cannotRunOn(device());
+    }
+
+    /** {@return why a raw device cannot be tested here (AF_XDP also needs libxdp), or null when it can} */
+    static String cannotRunOn(String device) {
+        String reason = Veth.cannotRun();
+        return reason == null && device.equals("xdp") ? dev.jdemi.sys.Xsk.unavailable() : reason;
     }
 
     @Override

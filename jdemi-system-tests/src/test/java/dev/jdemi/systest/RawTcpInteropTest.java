@@ -12,8 +12,7 @@ abstract class RawTcpInteropTest extends TcpInteropChecks {
 
     @Override
     String cannotRun() {
-        String reason = super.cannotRun();
-        return reason == null && device().equals("xdp") ? dev.jdemi.sys.Xsk.unavailable() : reason;
+        return RawInteropTest.cannotRunOn(device());
     }
 
     @Override

@@ -1,20 +1,13 @@
 package dev.jdemi.systest;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.TimeUnit;
 
 import static dev.jdemi.systest.KernelChecks.CHECKSUM_PREFS;
 import static dev.jdemi.systest.KernelChecks.ECHO_PORT;
-import static dev.jdemi.systest.KernelChecks.KERNEL_PORT;
 import static dev.jdemi.systest.KernelChecks.random;
 import static dev.jdemi.systest.KernelChecks.sha256;
 import static dev.jdemi.systest.Veth.in;
@@ -28,58 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (veth, AF_PACKET or AF_XDP) and {@link TapTcpInteropTest} (a TAP interface). Needs root; skipped with the reason
  * printed otherwise.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class TcpInteropChecks {
-    @RegisterExtension
-    final CheckTable checks = new CheckTable();
-    private KernelLink link;
-    private ChildJvm server;
-    private KernelCapture capture;
-
-    /** {@return the device word of {@link PeerDevice} jdemi opens} */
-    abstract String device();
-
-    /** {@return why the test cannot run here, or null when it can} */
-    String cannotRun() {
-        return Veth.cannotRun();
-    }
-
-    /** {@return a new link for the test; it is closed at the end} */
-    abstract KernelLink openLink();
-
-    /** {@return the title of the printed table of checks} */
-    abstract String title();
-
-    @BeforeAll
-    void setUp() throws Exception {
-        String reason = cannotRun();
-        if (reason != null) {
-            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + reason);
-        }
-        Assumptions.assumeTrue(reason == null, reason);
-        link = openLink();
-        capture = KernelCapture.start(link.kernelNs(), link.kernelIf());
-        server = ChildJvm.start(link.jdemiNs(), JdemiTcpPeer.class, link.jdemiIf(), link.jdemiIp(), link.jdemiMac(),
+abstract class TcpInteropChecks extends InteropChecks {
+    @Override
+    ChildJvm startJdemi() throws Exception {
+        return ChildJvm.start(link.jdemiNs(), JdemiTcpPeer.class, link.jdemiIf(), link.jdemiIp(), link.jdemiMac(),
                 device(), "server", String.valueOf(ECHO_PORT));
-        server.expect("READY", 30);
-    }
-
-    @AfterAll
-    void tearDown() {
-        try {
-            if (server != null) {
-                server.close();
-            }
-            if (capture != null) {
-                capture.close();
-            }
-        } finally {
-            if (link != null) {
-                link.close();
-            }
-            checks.print(title());
-        }
     }
 
     @Test
@@ -90,7 +36,7 @@ abstract class TcpInteropChecks {
             Veth.Result echo = KernelChecks.tcpEchoFromSocat(link, 20, payload);
             assertThat(echo.exit()).as("socat exit, %d bytes: %s", size, echo.stderr()).isZero();
             assertThat(echo.stdoutBytes()).as("echo of %d bytes", size).isEqualTo(payload);
-            server.expect("CLOSED " + size, 10);
+            jdemi.expect("CLOSED " + size, 10);
         }
     }
 
@@ -102,7 +48,7 @@ abstract class TcpInteropChecks {
                 String.valueOf(ECHO_PORT)));
         assertThat(echo.exit()).as("nc exit: %s", echo.stderr()).isZero();
         assertThat(echo.stdoutBytes()).isEqualTo(payload);
-        server.expect("CLOSED " + payload.length, 10);
+        jdemi.expect("CLOSED " + payload.length, 10);
     }
 
     @Test
@@ -114,7 +60,7 @@ abstract class TcpInteropChecks {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(echo.exit()).as("socat exit: %s", echo.stderr()).isZero();
         assertThat(sha256(echo.stdoutBytes())).isEqualTo(sha256(payload));
-        server.expect("CLOSED " + payload.length, 10);
+        jdemi.expect("CLOSED " + payload.length, 10);
         System.out.println(getClass().getSimpleName() + ": 16 MiB kernel -> jdemi -> kernel echoed in " + ms
                 + " ms");
     }
@@ -130,34 +76,17 @@ abstract class TcpInteropChecks {
         assertThat(page.exit()).as("curl exit: %s", page.stderr()).isZero();
         assertThat(new String(page.stdoutBytes(), java.nio.charset.StandardCharsets.US_ASCII))
                 .isEqualTo(JdemiTcpPeer.page());
-        server.expect("SERVED " + JdemiTcpPeer.page().length(), 10);
+        jdemi.expect("SERVED " + JdemiTcpPeer.page().length(), 10);
     }
 
     @Test
     @Order(10)
     void jdemiConnectsToTheKernelsSocatEchoServerAndGetsItsBytesBack() throws Exception {
-        server.stop();
+        jdemi.stop();
         for (long size : new long[] {1_000, 16L << 20}) {
-            Process kernel = KernelChecks.kernelTcpEchoServer(link, size);
-            try {
-                long start = System.nanoTime();
-                ChildJvm client = ChildJvm.start(link.jdemiNs(), JdemiTcpPeer.class, link.jdemiIf(), link.jdemiIp(),
-                        link.jdemiMac(), device(), "client", link.kernelIp(), String.valueOf(KERNEL_PORT),
-                        String.valueOf(size));
-                try {
-                    String line = client.expect("OK " + size + " ", 60);
-                    assertThat(line).isEqualTo("OK " + size + " " + KernelChecks.expectedSha256(size));
-                    System.out.println(getClass().getSimpleName() + ": jdemi -> kernel -> jdemi " + size
-                            + " bytes in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
-                            + " ms (with JVM start)");
-                } finally {
-                    client.close();
-                }
-                assertThat(kernel.waitFor(10, TimeUnit.SECONDS)).as("socat ends when jdemi closes").isTrue();
-                assertThat(kernel.exitValue()).isZero();
-            } finally {
-                kernel.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            long ms = KernelChecks.jdemiGetsItsBytesBackFromTheKernelsSocat(link, device(), size);
+            System.out.println(getClass().getSimpleName() + ": jdemi -> kernel -> jdemi " + size + " bytes in " + ms
+                    + " ms (with JVM start)");
         }
     }
 

@@ -1,14 +1,7 @@
 package dev.jdemi.systest;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
@@ -25,58 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A subclass says only which link and which device: {@link RawInteropTest} (veth, AF_PACKET or AF_XDP) and
  * {@link TapInteropTest} (a TAP interface). Needs root; skipped with the reason printed otherwise.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class UdpInteropChecks {
-    @RegisterExtension
-    final CheckTable checks = new CheckTable();
-    private KernelLink link;
-    private ChildJvm jdemi;
-    private KernelCapture capture;
-
-    /** {@return the device word of {@link PeerDevice} jdemi opens} */
-    abstract String device();
-
-    /** {@return why the test cannot run here, or null when it can} */
-    String cannotRun() {
-        return Veth.cannotRun();
-    }
-
-    /** {@return a new link for the test; it is closed at the end} */
-    abstract KernelLink openLink();
-
-    /** {@return the title of the printed table of checks} */
-    abstract String title();
-
-    @BeforeAll
-    void setUp() throws Exception {
-        String reason = cannotRun();
-        if (reason != null) {
-            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + reason);
-        }
-        Assumptions.assumeTrue(reason == null, reason);
-        link = openLink();
-        capture = KernelCapture.start(link.kernelNs(), link.kernelIf());
-        jdemi = ChildJvm.start(link.jdemiNs(), JdemiPeer.class, link.jdemiIf(), link.jdemiIp(), link.jdemiMac(),
+abstract class UdpInteropChecks extends InteropChecks {
+    @Override
+    ChildJvm startJdemi() throws Exception {
+        return ChildJvm.start(link.jdemiNs(), JdemiPeer.class, link.jdemiIf(), link.jdemiIp(), link.jdemiMac(),
                 String.valueOf(ECHO_PORT), device());
-        jdemi.expect("READY", 30);
-    }
-
-    @AfterAll
-    void tearDown() {
-        try {
-            if (jdemi != null) {
-                jdemi.close();
-            }
-            if (capture != null) {
-                capture.close();
-            }
-        } finally {
-            if (link != null) {
-                link.close();
-            }
-            checks.print(title());
-        }
     }
 
     @Test
