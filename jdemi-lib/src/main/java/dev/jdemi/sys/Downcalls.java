@@ -9,6 +9,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * What every class of this package needs to call libc: the native linker, downcall handles that capture errno, the
@@ -24,6 +25,8 @@ final class Downcalls {
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final long ERRNO_OFFSET = STATE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle POLL = libc("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG,
+            JAVA_INT));
 
     private Downcalls() {
     }
@@ -55,6 +58,23 @@ final class Downcalls {
      */
     static MemorySegment newState(SegmentAllocator allocator) {
         return allocator.allocate(STATE_LAYOUT);
+    }
+
+    /**
+     * {@code poll(2)} on one {@code struct pollfd}: waits until its descriptor is ready or the timeout passes.
+     *
+     * @param state the capture segment
+     * @param pollFd the {@code struct pollfd} (descriptor and events set by the caller)
+     * @param timeoutMs the longest wait, {@code >= 0}
+     * @return {@code > 0} when ready, {@code 0} on timeout, or {@code -errno} ({@code -EINTR} included)
+     */
+    static int pollOne(MemorySegment state, MemorySegment pollFd, int timeoutMs) {
+        try {
+            int ready = (int) POLL.invokeExact(state, pollFd.address(), 1L, timeoutMs);
+            return ready >= 0 ? ready : -errno(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed to link", t);
+        }
     }
 
     /**

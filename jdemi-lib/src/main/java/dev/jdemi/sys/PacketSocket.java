@@ -109,8 +109,6 @@ public final class PacketSocket implements AutoCloseable {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = Downcalls.libc("munmap",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle POLL = Downcalls.libc("poll",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDMMSG = Downcalls.libc("sendmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
 
@@ -396,12 +394,7 @@ public final class PacketSocket implements AutoCloseable {
      * @return {@code > 0} when readable, {@code 0} on timeout, or {@code -errno} ({@code -EINTR} included)
      */
     public int poll(int timeoutMs) {
-        try {
-            int ready = (int) POLL.invokeExact(errno, pollFd.address(), 1L, timeoutMs);
-            return ready >= 0 ? ready : -errno();
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed to link", t);
-        }
+        return Downcalls.pollOne(errno, pollFd, timeoutMs);
     }
 
     /** Unmaps the ring and closes the socket; closing twice does nothing. */

@@ -53,8 +53,6 @@ public final class Tun implements AutoCloseable {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle WRITE = Downcalls.libc("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle POLL = Downcalls.libc("poll",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment errno = Downcalls.newState(arena);
@@ -196,12 +194,7 @@ public final class Tun implements AutoCloseable {
      * @return {@code > 0} when readable, {@code 0} on timeout, or {@code -errno} ({@code -EINTR} included)
      */
     public int poll(int timeoutMs) {
-        try {
-            int ready = (int) POLL.invokeExact(errno, pollFd.address(), 1L, timeoutMs);
-            return ready >= 0 ? ready : -errno();
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed to link", t);
-        }
+        return Downcalls.pollOne(errno, pollFd, timeoutMs);
     }
 
     /** Closes the descriptor (a non-persistent interface disappears with it); closing twice does nothing. */

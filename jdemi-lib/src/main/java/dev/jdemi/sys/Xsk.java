@@ -94,8 +94,6 @@ public final class Xsk implements AutoCloseable {
             JAVA_LONG));
     private static final MethodHandle LIBBPF_SET_PRINT = xdp("libbpf_set_print", FunctionDescriptor.of(JAVA_LONG,
             JAVA_LONG));
-    private static final MethodHandle POLL = Downcalls.libc("poll",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
 
     /** Thrown when the socket or the UMEM cannot be created; carries the errno. */
     public static final class XskException extends RuntimeException {
@@ -320,12 +318,7 @@ public final class Xsk implements AutoCloseable {
      * @return {@code > 0} when readable, {@code 0} on timeout, or {@code -errno}
      */
     public int poll(int timeoutMs) {
-        try {
-            int ready = (int) POLL.invokeExact(errno, pollFd.address(), 1L, timeoutMs);
-            return ready >= 0 ? ready : -Downcalls.errno(errno);
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed to link", t);
-        }
+        return Downcalls.pollOne(errno, pollFd, timeoutMs);
     }
 
     /**

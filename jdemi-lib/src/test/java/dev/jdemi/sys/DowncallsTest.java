@@ -34,6 +34,17 @@ class DowncallsTest {
     }
 
     @Test
+    void pollOnANegativeDescriptorWaitsOutItsTimeout() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.newState(arena);
+            MemorySegment pollFd = arena.allocate(8, 8);
+            pollFd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, -1);
+            // poll(2) ignores a negative fd: nothing is ever ready, so it returns 0 when the timeout passes.
+            assertThat(Downcalls.pollOne(state, pollFd, 0)).isZero();
+        }
+    }
+
+    @Test
     void aMissingSymbolIsALinkError() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Downcalls.libc("jdemi_no_such_function",
                 java.lang.foreign.FunctionDescriptor.ofVoid())).isInstanceOf(UnsatisfiedLinkError.class)
