@@ -2,8 +2,6 @@ package dev.jdemi.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -19,14 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Affinity {
     /** The size of the CPU mask passed: 1024 CPUs, glibc's {@code cpu_set_t}. */
     private static final long MASK_BYTES = 128;
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MemoryLayout STATE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final long ERRNO_OFFSET =
-            STATE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle SCHED_SETAFFINITY = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("sched_setaffinity")
-                    .orElseThrow(() -> new UnsatisfiedLinkError("libc has no sched_setaffinity")),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle SCHED_SETAFFINITY = Downcalls.libc("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
 
     private Affinity() {
     }
@@ -42,11 +34,11 @@ public final class Affinity {
             return 22;
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(STATE_LAYOUT);
+            MemorySegment state = Downcalls.newState(arena);
             MemorySegment mask = arena.allocate(MASK_BYTES, 8);
             mask.set(java.lang.foreign.ValueLayout.JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
             int rc = (int) SCHED_SETAFFINITY.invokeExact(state, 0, MASK_BYTES, mask);
-            return rc < 0 ? state.get(JAVA_INT, ERRNO_OFFSET) : 0;
+            return rc < 0 ? Downcalls.errno(state) : 0;
         } catch (Throwable t) {
             if (t instanceof RuntimeException e) {
                 throw e;

@@ -3,9 +3,7 @@ package dev.jdemi.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
@@ -37,14 +35,8 @@ public final class Ethtool {
     private static final int EOPNOTSUPP = 95;
     private static final int ENODEV = 19;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
-            .byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle IOCTL = LINKER.downcallHandle(LIBC.find("ioctl").orElseThrow(
-            () -> new UnsatisfiedLinkError("libc has no symbol ioctl")),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
-            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL = Downcalls.libc("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
 
     private Ethtool() {
     }
@@ -138,7 +130,7 @@ public final class Ethtool {
                 throw new IllegalStateException("native call failed to link", t);
             }
             if (result < 0) {
-                int errno = state.get(JAVA_INT, ERRNO_OFFSET);
+                int errno = Downcalls.errno(state);
                 if (errno == EOPNOTSUPP) {
                     return 0;
                 }

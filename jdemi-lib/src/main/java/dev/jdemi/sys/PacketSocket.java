@@ -3,9 +3,7 @@ package dev.jdemi.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
@@ -103,24 +101,16 @@ public final class PacketSocket implements AutoCloseable {
     private static final int MMSGHDR_BYTES = 64;
     private static final int IOVEC_BYTES = 16;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
-            .byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-
-    private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex",
+    private static final MethodHandle IF_NAMETOINDEX = Downcalls.libc("if_nametoindex",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    private static final MethodHandle IOCTL = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG,
-            JAVA_LONG), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MMAP = handle("mmap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG,
-            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = handle("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG,
-            JAVA_LONG));
-    private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG,
-            JAVA_INT));
-    private static final MethodHandle SENDMMSG = handle("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
-            JAVA_LONG, JAVA_INT, JAVA_INT));
+    private static final MethodHandle IOCTL = Downcalls.libc("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MMAP = Downcalls.libc("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = Downcalls.libc("munmap",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle SENDMMSG = Downcalls.libc("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
 
     /** Thrown when the socket cannot be opened; carries the errno. */
     public static final class SysException extends RuntimeException {
@@ -160,7 +150,7 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment errno = arena.allocate(Linker.Option.captureStateLayout());
+    private final MemorySegment errno = Downcalls.newState(arena);
     private final MemorySegment pollFd = arena.allocate(8, 8);
     private final MemorySegment messages = arena.allocate((long) MMSGHDR_BYTES * MAX_BATCH, 8);
     private final MemorySegment iovecs = arena.allocate((long) IOVEC_BYTES * MAX_BATCH, 8);
@@ -178,15 +168,6 @@ public final class PacketSocket implements AutoCloseable {
     private PacketSocket(String interfaceName, int ifindex) {
         this.interfaceName = interfaceName;
         this.ifindex = ifindex;
-    }
-
-    private static MethodHandle handle(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = ERRNO;
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
     /**
@@ -208,7 +189,7 @@ public final class PacketSocket implements AutoCloseable {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment cName = scratch.allocate(IFNAMSIZ);
             cName.copyFrom(MemorySegment.ofArray(name));
-            MemorySegment state = scratch.allocate(Linker.Option.captureStateLayout());
+            MemorySegment state = Downcalls.newState(scratch);
             int index = (int) IF_NAMETOINDEX.invokeExact(state, cName.address());
             if (index == 0) {
                 throw new SysException(19, "no interface named '" + interfaceName + "'");
@@ -315,7 +296,7 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     private int errno() {
-        return errno.get(JAVA_INT, ERRNO_OFFSET);
+        return Downcalls.errno(errno);
     }
 
     private static short htons(int value) {
@@ -413,12 +394,7 @@ public final class PacketSocket implements AutoCloseable {
      * @return {@code > 0} when readable, {@code 0} on timeout, or {@code -errno} ({@code -EINTR} included)
      */
     public int poll(int timeoutMs) {
-        try {
-            int ready = (int) POLL.invokeExact(errno, pollFd.address(), 1L, timeoutMs);
-            return ready >= 0 ? ready : -errno();
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed to link", t);
-        }
+        return Downcalls.pollOne(errno, pollFd, timeoutMs);
     }
 
     /** Unmaps the ring and closes the socket; closing twice does nothing. */

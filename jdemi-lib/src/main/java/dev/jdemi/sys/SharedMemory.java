@@ -2,10 +2,7 @@ package dev.jdemi.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -40,25 +37,19 @@ public final class SharedMemory implements AutoCloseable {
     public static final String DIRECTORY = "/dev/shm";
     private static final long MAP_FAILED = -1L;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final MemoryLayout STATE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final long ERRNO_OFFSET =
-            STATE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-
-    private static final MethodHandle SHM_OPEN = handle("shm_open",
+    private static final MethodHandle SHM_OPEN = Downcalls.libc("shm_open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SHM_UNLINK = handle("shm_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle FTRUNCATE = handle("ftruncate",
+    private static final MethodHandle SHM_UNLINK = Downcalls.libc("shm_unlink",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FTRUNCATE = Downcalls.libc("ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle LSEEK = handle("lseek",
+    private static final MethodHandle LSEEK = Downcalls.libc("lseek",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle MMAP = handle("mmap",
+    private static final MethodHandle MMAP = Downcalls.libc("mmap",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = handle("munmap",
+    private static final MethodHandle MUNMAP = Downcalls.libc("munmap",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE = Downcalls.libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private final String name;
     private final Arena arena;
@@ -75,12 +66,6 @@ public final class SharedMemory implements AutoCloseable {
         this.segment = MemorySegment.ofAddress(address).reinterpret(size, arena, null);
     }
 
-    private static MethodHandle handle(String symbol, FunctionDescriptor descriptor) {
-        MemorySegment found = LIBC.find(symbol)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + symbol));
-        return LINKER.downcallHandle(found, descriptor, ERRNO);
-    }
-
     /** The outcome of {@link #create} and {@link #open}: the mapping, or the errno of the step that failed. */
     public record Result(SharedMemory memory, int errno) {
     }
@@ -95,15 +80,15 @@ public final class SharedMemory implements AutoCloseable {
      */
     public static Result create(String name, long size) {
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment state = scratch.allocate(STATE_LAYOUT);
+            MemorySegment state = Downcalls.newState(scratch);
             MemorySegment cName = scratch.allocateFrom(name);
             int fd = (int) SHM_OPEN.invokeExact(state, cName, O_RDWR | O_CREAT | O_EXCL, 0600);
             if (fd < 0) {
-                return new Result(null, errno(state));
+                return new Result(null, Downcalls.errno(state));
             }
             int rc = (int) FTRUNCATE.invokeExact(state, fd, size);
             if (rc < 0) {
-                int e = errno(state);
+                int e = Downcalls.errno(state);
                 int ignored = (int) CLOSE.invokeExact(state, fd);
                 ignored = (int) SHM_UNLINK.invokeExact(state, cName);
                 return new Result(null, e);
@@ -123,15 +108,15 @@ public final class SharedMemory implements AutoCloseable {
      */
     public static Result open(String name) {
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment state = scratch.allocate(STATE_LAYOUT);
+            MemorySegment state = Downcalls.newState(scratch);
             MemorySegment cName = scratch.allocateFrom(name);
             int fd = (int) SHM_OPEN.invokeExact(state, cName, O_RDWR, 0);
             if (fd < 0) {
-                return new Result(null, errno(state));
+                return new Result(null, Downcalls.errno(state));
             }
             long size = (long) LSEEK.invokeExact(state, fd, 0L, SEEK_END);
             if (size <= 0) {
-                int e = size < 0 ? errno(state) : 11; // EAGAIN: created, not yet sized
+                int e = size < 0 ? Downcalls.errno(state) : 11; // EAGAIN: created, not yet sized
                 int ignored = (int) CLOSE.invokeExact(state, fd);
                 return new Result(null, e);
             }
@@ -144,7 +129,7 @@ public final class SharedMemory implements AutoCloseable {
     private static Result map(MemorySegment state, MemorySegment cName, String name, int fd, long size,
             boolean created) throws Throwable {
         long address = (long) MMAP.invokeExact(state, 0L, size, PROT_RW, MAP_SHARED, fd, 0L);
-        int e = address == MAP_FAILED ? errno(state) : 0;
+        int e = address == MAP_FAILED ? Downcalls.errno(state) : 0;
         // The mapping keeps the object alive; the descriptor is no longer needed.
         int ignored = (int) CLOSE.invokeExact(state, fd);
         if (address == MAP_FAILED) {
@@ -164,16 +149,12 @@ public final class SharedMemory implements AutoCloseable {
      */
     public static int unlink(String name) {
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment state = scratch.allocate(STATE_LAYOUT);
+            MemorySegment state = Downcalls.newState(scratch);
             int rc = (int) SHM_UNLINK.invokeExact(state, scratch.allocateFrom(name));
-            return rc < 0 ? errno(state) : 0;
+            return rc < 0 ? Downcalls.errno(state) : 0;
         } catch (Throwable t) {
             throw fatal(t);
         }
-    }
-
-    private static int errno(MemorySegment state) {
-        return state.get(JAVA_INT, ERRNO_OFFSET);
     }
 
     private static RuntimeException fatal(Throwable t) {
@@ -210,7 +191,7 @@ public final class SharedMemory implements AutoCloseable {
         closed = true;
         arena.close();
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment state = scratch.allocate(STATE_LAYOUT);
+            MemorySegment state = Downcalls.newState(scratch);
             int ignored = (int) MUNMAP.invokeExact(state, address, size);
         } catch (Throwable t) {
             throw fatal(t);

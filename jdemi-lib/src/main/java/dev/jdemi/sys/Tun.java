@@ -3,9 +3,7 @@ package dev.jdemi.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
@@ -47,25 +45,17 @@ public final class Tun implements AutoCloseable {
     private static final short POLLIN = 0x1;
     private static final int ENODEV = 19;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
-            .byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-
-    private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT,
-            JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG,
-            JAVA_LONG), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle READ = handle("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
-            JAVA_LONG));
-    private static final MethodHandle WRITE = handle("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG,
-            JAVA_LONG));
-    private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG,
-            JAVA_INT));
+    private static final MethodHandle OPEN = Downcalls.libc("open",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL = Downcalls.libc("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle READ = Downcalls.libc("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle WRITE = Downcalls.libc("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
 
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment errno = arena.allocate(Linker.Option.captureStateLayout());
+    private final MemorySegment errno = Downcalls.newState(arena);
     private final MemorySegment pollFd = arena.allocate(8, 8);
     private final String interfaceName;
     private int fd = -1;
@@ -74,15 +64,6 @@ public final class Tun implements AutoCloseable {
 
     private Tun(String interfaceName) {
         this.interfaceName = interfaceName;
-    }
-
-    private static MethodHandle handle(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = ERRNO;
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
     /**
@@ -156,7 +137,7 @@ public final class Tun implements AutoCloseable {
     }
 
     private int errno() {
-        return errno.get(JAVA_INT, ERRNO_OFFSET);
+        return Downcalls.errno(errno);
     }
 
     /** {@return the interface's name} */
@@ -213,12 +194,7 @@ public final class Tun implements AutoCloseable {
      * @return {@code > 0} when readable, {@code 0} on timeout, or {@code -errno} ({@code -EINTR} included)
      */
     public int poll(int timeoutMs) {
-        try {
-            int ready = (int) POLL.invokeExact(errno, pollFd.address(), 1L, timeoutMs);
-            return ready >= 0 ? ready : -errno();
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed to link", t);
-        }
+        return Downcalls.pollOne(errno, pollFd, timeoutMs);
     }
 
     /** Closes the descriptor (a non-persistent interface disappears with it); closing twice does nothing. */

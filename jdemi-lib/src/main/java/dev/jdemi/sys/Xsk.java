@@ -2,7 +2,6 @@ package dev.jdemi.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -67,9 +66,6 @@ public final class Xsk implements AutoCloseable {
     private static final int RING_STRUCT_BYTES = 48;
     private static final short POLLIN = 0x1;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
-            .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     /** Why libxdp cannot be used, or null when it was loaded. */
     private static final String MISSING;
     private static final SymbolLookup LIBXDP;
@@ -98,9 +94,6 @@ public final class Xsk implements AutoCloseable {
             JAVA_LONG));
     private static final MethodHandle LIBBPF_SET_PRINT = xdp("libbpf_set_print", FunctionDescriptor.of(JAVA_LONG,
             JAVA_LONG));
-    private static final MethodHandle POLL = LINKER.downcallHandle(LINKER.defaultLookup().find("poll")
-            .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol poll")),
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), Linker.Option.captureCallState("errno"));
 
     /** Thrown when the socket or the UMEM cannot be created; carries the errno. */
     public static final class XskException extends RuntimeException {
@@ -161,7 +154,7 @@ public final class Xsk implements AutoCloseable {
         }
         MemorySegment symbol = LIBXDP.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libxdp.so.1 has no symbol " + name));
-        return LINKER.downcallHandle(symbol, descriptor);
+        return Downcalls.LINKER.downcallHandle(symbol, descriptor);
     }
 
     static {
@@ -325,12 +318,7 @@ public final class Xsk implements AutoCloseable {
      * @return {@code > 0} when readable, {@code 0} on timeout, or {@code -errno}
      */
     public int poll(int timeoutMs) {
-        try {
-            int ready = (int) POLL.invokeExact(errno, pollFd.address(), 1L, timeoutMs);
-            return ready >= 0 ? ready : -errno.get(JAVA_INT, ERRNO_OFFSET);
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed to link", t);
-        }
+        return Downcalls.pollOne(errno, pollFd, timeoutMs);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.jdemi.DemiException;
 import dev.jdemi.Errno;
 import dev.jdemi.MacAddress;
 import dev.jdemi.phy.Capabilities;
+import dev.jdemi.phy.FrameChecks;
 import dev.jdemi.phy.PhyDrop;
 import dev.jdemi.phy.PhyStats;
 import dev.jdemi.phy.PhysicalLayer;
@@ -325,12 +326,12 @@ public final class PacketDevice implements PhysicalLayer {
      * it; every other frame has its checksums verified by the stack.
      */
     private DemiBuffer copyOut(long offset, int length, int captured, int status) {
-        if (length < Capabilities.ETHERNET_HEADER_BYTES) {
-            stats.recordDrop(PhyDrop.RUNT);
-            return null;
+        PhyDrop bad = FrameChecks.receivedLengthDrop(length, capabilities.maxFrameBytes());
+        if (bad == null && captured < length) {
+            bad = PhyDrop.OVERSIZE;
         }
-        if (captured < length || length > capabilities.maxFrameBytes()) {
-            stats.recordDrop(PhyDrop.OVERSIZE);
+        if (bad != null) {
+            stats.recordDrop(bad);
             return null;
         }
         DemiBuffer frame;
@@ -360,7 +361,7 @@ public final class PacketDevice implements PhysicalLayer {
 
     @Override
     public int transmit(DemiBuffer frame, long nowNs) {
-        int refused = refuse(frame);
+        int refused = FrameChecks.refuseTransmit(stats, frame, closed, capabilities.maxFrameBytes());
         if (refused != 0) {
             return refused;
         }
@@ -368,7 +369,7 @@ public final class PacketDevice implements PhysicalLayer {
         long sent = socket.send(frame.address(), length);
         frame.free();
         if (sent < 0) {
-            return dropSent((int) sent);
+            return FrameChecks.sendFailed(stats, (int) sent);
         }
         stats.recordTx(length);
         return 0;
@@ -380,7 +381,7 @@ public final class PacketDevice implements PhysicalLayer {
         int n = 0;
         for (int i = 0; i < count; i++) {
             DemiBuffer frame = frames[i];
-            int refused = refuse(frame);
+            int refused = FrameChecks.refuseTransmit(stats, frame, closed, capabilities.maxFrameBytes());
             if (refused != 0) {
                 result = result == 0 ? refused : result;
                 continue;
@@ -401,7 +402,7 @@ public final class PacketDevice implements PhysicalLayer {
         while (from < n) {
             int sent = socket.sendBatch(from, n - from);
             if (sent < 0) {
-                int errno = dropSent(sent);
+                int errno = FrameChecks.sendFailed(stats, sent);
                 result = result == 0 ? errno : result;
                 sent = 1;
             } else {
@@ -416,31 +417,6 @@ public final class PacketDevice implements PhysicalLayer {
             staged[i] = null;
         }
         return result;
-    }
-
-    /** Frees and counts a frame that cannot be sent at all; returns 0 for a frame that can. */
-    private int refuse(DemiBuffer frame) {
-        if (closed) {
-            frame.free();
-            stats.recordDrop(PhyDrop.CLOSED);
-            return -Errno.EBADF;
-        }
-        if (frame.length() > capabilities.maxFrameBytes()) {
-            frame.free();
-            stats.recordDrop(PhyDrop.OVERSIZE);
-            return -Errno.EMSGSIZE;
-        }
-        if (frame.length() < Capabilities.ETHERNET_HEADER_BYTES) {
-            frame.free();
-            stats.recordDrop(PhyDrop.RUNT);
-            return -Errno.EINVAL;
-        }
-        return 0;
-    }
-
-    private int dropSent(int errno) {
-        stats.recordDrop(errno == -Errno.EAGAIN || errno == -Errno.ENOBUFS ? PhyDrop.QUEUE_FULL : PhyDrop.SEND_FAILED);
-        return errno;
     }
 
     /** Sleeps in {@code poll(2)} on the socket unless the ring already holds a frame. */

@@ -4,6 +4,7 @@ import dev.jdemi.DemiException;
 import dev.jdemi.Errno;
 import dev.jdemi.MacAddress;
 import dev.jdemi.phy.Capabilities;
+import dev.jdemi.phy.FrameChecks;
 import dev.jdemi.phy.PhyDrop;
 import dev.jdemi.phy.PhyStats;
 import dev.jdemi.phy.PhysicalLayer;
@@ -302,9 +303,10 @@ public final class XdpDevice implements PhysicalLayer {
         for (int i = 0; i < n; i++, index++) {
             long address = rx.address(index);
             int length = rx.length(index);
-            if (length < Capabilities.ETHERNET_HEADER_BYTES || length > capabilities.maxFrameBytes()) {
+            PhyDrop bad = FrameChecks.receivedLengthDrop(length, capabilities.maxFrameBytes());
+            if (bad != null) {
                 pool.returnUmemChunk(address);
-                stats.recordDrop(length < Capabilities.ETHERNET_HEADER_BYTES ? PhyDrop.RUNT : PhyDrop.OVERSIZE);
+                stats.recordDrop(bad);
                 continue;
             }
             DemiBuffer frame = pool.adoptUmemFrame(address, length);
@@ -422,22 +424,11 @@ public final class XdpDevice implements PhysicalLayer {
 
     /** Writes a frame's descriptor on the transmit ring (unpublished), or frees and counts it. */
     private int stage(DemiBuffer frame) {
+        int refused = FrameChecks.refuseTransmit(stats, frame, closed, capabilities.maxFrameBytes());
+        if (refused != 0) {
+            return refused;
+        }
         int length = frame.length();
-        if (closed) {
-            frame.free();
-            stats.recordDrop(PhyDrop.CLOSED);
-            return -Errno.EBADF;
-        }
-        if (length > capabilities.maxFrameBytes()) {
-            frame.free();
-            stats.recordDrop(PhyDrop.OVERSIZE);
-            return -Errno.EMSGSIZE;
-        }
-        if (length < Capabilities.ETHERNET_HEADER_BYTES) {
-            frame.free();
-            stats.recordDrop(PhyDrop.RUNT);
-            return -Errno.EINVAL;
-        }
         if (!hasTxRoom()) {
             frame.free();
             stats.recordDrop(PhyDrop.QUEUE_FULL);

@@ -4,6 +4,7 @@ import dev.jdemi.DemiException;
 import dev.jdemi.Errno;
 import dev.jdemi.MacAddress;
 import dev.jdemi.phy.Capabilities;
+import dev.jdemi.phy.FrameChecks;
 import dev.jdemi.phy.PhyDrop;
 import dev.jdemi.phy.PhyStats;
 import dev.jdemi.phy.PhysicalLayer;
@@ -168,12 +169,10 @@ public final class TapDevice implements PhysicalLayer {
             if (n < 0) {
                 break;
             }
-            if (n > maxFrame) {
-                stats.recordDrop(PhyDrop.OVERSIZE);
-                continue;
-            }
-            if (n < Capabilities.ETHERNET_HEADER_BYTES) {
-                stats.recordDrop(PhyDrop.RUNT);
+            // n is at most maxFrame + 1: the read is bounded by the buffer.
+            PhyDrop bad = FrameChecks.receivedLengthDrop((int) n, maxFrame);
+            if (bad != null) {
+                stats.recordDrop(bad);
                 continue;
             }
             spare = null;
@@ -196,29 +195,15 @@ public final class TapDevice implements PhysicalLayer {
 
     @Override
     public int transmit(DemiBuffer frame, long nowNs) {
-        if (closed) {
-            frame.free();
-            stats.recordDrop(PhyDrop.CLOSED);
-            return -Errno.EBADF;
+        int refused = FrameChecks.refuseTransmit(stats, frame, closed, capabilities.maxFrameBytes());
+        if (refused != 0) {
+            return refused;
         }
         int length = frame.length();
-        if (length > capabilities.maxFrameBytes()) {
-            frame.free();
-            stats.recordDrop(PhyDrop.OVERSIZE);
-            return -Errno.EMSGSIZE;
-        }
-        if (length < Capabilities.ETHERNET_HEADER_BYTES) {
-            frame.free();
-            stats.recordDrop(PhyDrop.RUNT);
-            return -Errno.EINVAL;
-        }
         long written = tun.write(frame.address(), length);
         frame.free();
         if (written < 0) {
-            int errno = (int) written;
-            stats.recordDrop(errno == -Errno.EAGAIN || errno == -Errno.ENOBUFS ? PhyDrop.QUEUE_FULL
-                    : PhyDrop.SEND_FAILED);
-            return errno;
+            return FrameChecks.sendFailed(stats, (int) written);
         }
         stats.recordTx(length);
         return 0;

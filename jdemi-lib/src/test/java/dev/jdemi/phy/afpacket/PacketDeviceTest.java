@@ -2,6 +2,7 @@ package dev.jdemi.phy.afpacket;
 
 import dev.jdemi.DemiException;
 import dev.jdemi.Errno;
+import dev.jdemi.phy.LinkCommands;
 import dev.jdemi.phy.PhyDrop;
 import dev.jdemi.runtime.BufferPool;
 import dev.jdemi.runtime.DemiBuffer;
@@ -16,12 +17,11 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.jdemi.phy.LinkCommands.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,7 +43,7 @@ class PacketDeviceTest {
 
     @BeforeAll
     static void createPair() throws Exception {
-        skipReason = notRoot();
+        skipReason = LinkCommands.notRoot("AF_PACKET needs CAP_NET_RAW; the veth pair needs CAP_NET_ADMIN");
         if (skipReason != null) {
             System.out.println("PacketDeviceTest: veth tests skipped: " + skipReason);
             return;
@@ -51,11 +51,7 @@ class PacketDeviceTest {
         String tag = String.valueOf(ProcessHandle.current().pid() % 100_000);
         left = "jdpa" + tag;
         right = "jdpb" + tag;
-        ip("link", "add", left, "type", "veth", "peer", "name", right);
-        for (String name : new String[] {left, right}) {
-            sysctl("net.ipv6.conf." + name + ".disable_ipv6=1");
-            ip("link", "set", name, "up");
-        }
+        LinkCommands.createVethPair(left, right);
     }
 
     @AfterAll
@@ -72,32 +68,12 @@ class PacketDeviceTest {
         pool.close();
     }
 
-    private static String notRoot() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("Uid:") && !line.split("\\s+")[2].equals("0")) {
-                return "not root (AF_PACKET needs CAP_NET_RAW; the veth pair needs CAP_NET_ADMIN)";
-            }
-        }
-        return null;
-    }
-
     private static String ip(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("ip"));
         command.addAll(List.of(args));
         return run(command);
     }
 
-    private static void sysctl(String setting) throws Exception {
-        run(List.of("sysctl", "-qw", setting));
-    }
-
-    private static String run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("%s: %s", command, out).isZero();
-        return out;
-    }
 
     private PacketDevice open(String name, PacketDevice.Mode mode) {
         Assumptions.assumeTrue(skipReason == null, skipReason);

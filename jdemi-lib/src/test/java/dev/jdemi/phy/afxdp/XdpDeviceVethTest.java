@@ -4,6 +4,7 @@ import dev.jdemi.Config;
 import dev.jdemi.DemiException;
 import dev.jdemi.bootstrap.CatpowderProvider;
 import dev.jdemi.Errno;
+import dev.jdemi.phy.LinkCommands;
 import dev.jdemi.phy.PhyDrop;
 import dev.jdemi.phy.afpacket.PacketDevice;
 import dev.jdemi.runtime.BufferPool;
@@ -18,13 +19,11 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.jdemi.phy.LinkCommands.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,11 +55,7 @@ class XdpDeviceVethTest {
         String tag = String.valueOf(ProcessHandle.current().pid() % 100_000);
         left = "jdxa" + tag;
         right = "jdxb" + tag;
-        run("ip", "link", "add", left, "type", "veth", "peer", "name", right);
-        for (String name : new String[] {left, right}) {
-            run("sysctl", "-qw", "net.ipv6.conf." + name + ".disable_ipv6=1");
-            run("ip", "link", "set", name, "up");
-        }
+        LinkCommands.createVethPair(left, right);
     }
 
     @AfterAll
@@ -82,20 +77,8 @@ class XdpDeviceVethTest {
     }
 
     private static String cannotRun() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("Uid:") && !line.split("\\s+")[2].equals("0")) {
-                return "not root (AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF)";
-            }
-        }
-        return dev.jdemi.sys.Xsk.unavailable();
-    }
-
-    private static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("%s: %s", List.of(command), out).isZero();
-        return out;
+        String notRoot = LinkCommands.notRoot("AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF");
+        return notRoot != null ? notRoot : dev.jdemi.sys.Xsk.unavailable();
     }
 
     private XdpDevice xdp(BufferPool pool, XdpDevice.Attach attach) {

@@ -127,11 +127,7 @@ public final class EchoBenchCommand implements Callable<Integer> {
         } finally {
             deleteTree(work);
         }
-        EchoReport.Machine machine = new EchoReport.Machine(
-                start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), EchoReport.Machine.cpuModel(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
-                System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"), loadBefore,
-                EchoReport.Machine.load());
+        EchoReport.Machine machine = EchoReport.Machine.here(start, loadBefore);
         String base = start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")) + "-echo" + (quick ? "-quick" : "");
         String subtitle = machine.date() + ", " + machine.cpu() + " (" + machine.cpus() + " CPUs), Linux "
                 + machine.kernel();
@@ -213,7 +209,8 @@ public final class EchoBenchCommand implements Callable<Integer> {
         return Path.of("docs", "results");
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Deletes a directory and everything below it; a missing one is no error. */
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +37,19 @@ public final class EchoReport {
      */
     public record Machine(String date, String cpu, int cpus, String kernel, String jdk, String loadBefore,
             String loadAfter) {
+        /**
+         * {@return this machine: its CPU, kernel and JDK, with the start of the run and the load before and now}
+         *
+         * @param start when the run started
+         * @param loadBefore the load average then ({@link #load()})
+         */
+        public static Machine here(ZonedDateTime start, String loadBefore) {
+            return new Machine(start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), cpuModel(),
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
+                    System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"), loadBefore,
+                    load());
+        }
+
         /** {@return the load average now, or "unknown"} */
         public static String load() {
             try {
@@ -57,6 +72,24 @@ public final class EchoReport {
                 // Fall through to the architecture.
             }
             return System.getProperty("os.arch");
+        }
+
+        /**
+         * Appends a report's title and the lines that say where and how it ran: CPU, kernel, JDK, the load before and
+         * after, and the command.
+         *
+         * @param out the document
+         * @param bench the bench's word in the title ({@code echo}, {@code veth})
+         * @param command the command line that ran it
+         */
+        public void appendHeader(StringBuilder out, String bench, String command) {
+            out.append("# jdemi bench ").append(bench).append(", ").append(date).append("\n\n");
+            out.append("- CPU: ").append(cpu).append(", ").append(cpus).append(" CPUs\n");
+            out.append("- Kernel: Linux ").append(kernel).append('\n');
+            out.append("- JDK: ").append(jdk).append('\n');
+            out.append("- Load average (1/5/15 min) before: ").append(loadBefore).append("; after: ")
+                    .append(loadAfter).append('\n');
+            out.append("- Command: `").append(command).append("`\n");
         }
     }
 
@@ -219,13 +252,7 @@ public final class EchoReport {
      */
     public String markdown(Machine machine, String command, String note, Map<EchoScenario, String> charts) {
         StringBuilder out = new StringBuilder();
-        out.append("# jdemi bench echo, ").append(machine.date()).append("\n\n");
-        out.append("- CPU: ").append(machine.cpu()).append(", ").append(machine.cpus()).append(" CPUs\n");
-        out.append("- Kernel: Linux ").append(machine.kernel()).append('\n');
-        out.append("- JDK: ").append(machine.jdk()).append('\n');
-        out.append("- Load average (1/5/15 min) before: ").append(machine.loadBefore()).append("; after: ")
-                .append(machine.loadAfter()).append('\n');
-        out.append("- Command: `").append(command).append("`\n");
+        machine.appendHeader(out, "echo", command);
         out.append(String.format(Locale.ROOT, "- %d rounds, interleaved (the order rotates each round); per scenario "
                 + "%d ms warm-up then %d ms measured; %s%n", settings.rounds(), settings.warmupMs(),
                 settings.measureMs(), settings.pin() ? "server pinned to CPU 0 and client to CPU 1 (taskset)"

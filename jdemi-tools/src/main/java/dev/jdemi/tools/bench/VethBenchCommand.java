@@ -17,13 +17,11 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code jdemi bench veth}: the issue's "tcp-echo over veth". As root, two temporary network namespaces joined by
@@ -148,7 +146,7 @@ public final class VethBenchCommand implements Callable<Integer> {
         // Ctrl-C: the pair's own hook ends the processes and deletes the namespaces; this one the work directory.
         Thread workCleanup = new Thread(() -> {
             try {
-                deleteTree(work);
+                EchoBenchCommand.deleteTree(work);
             } catch (IOException e) {
                 System.err.println("could not delete " + work + ": " + e.getMessage());
             }
@@ -201,7 +199,7 @@ public final class VethBenchCommand implements Callable<Integer> {
                     plan.measureMs(), pin, work);
             outcome = new EchoBench(settings, stderr).run();
         } finally {
-            deleteTree(work);
+            EchoBenchCommand.deleteTree(work);
             try {
                 Runtime.getRuntime().removeShutdownHook(workCleanup);
             } catch (IllegalStateException e) {
@@ -232,11 +230,7 @@ public final class VethBenchCommand implements Callable<Integer> {
                 histograms.add(h);
             }
         }
-        EchoReport.Machine machine = new EchoReport.Machine(
-                start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), EchoReport.Machine.cpuModel(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
-                System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"), loadBefore,
-                EchoReport.Machine.load());
+        EchoReport.Machine machine = EchoReport.Machine.here(start, loadBefore);
         String base = start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")) + "-veth" + (quick ? "-quick" : "");
         String chart = null;
         if (!charted.isEmpty()) {
@@ -417,13 +411,5 @@ public final class VethBenchCommand implements Callable<Integer> {
             text.append(" --background-jit");
         }
         return text.toString();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -297,13 +297,7 @@ public final class VethReport {
     public String markdown(EchoReport.Machine machine, EchoBench.Settings settings, int messageBytes, String command,
             String note, List<String> descriptions, List<String> failures, String chart) {
         StringBuilder out = new StringBuilder();
-        out.append("# jdemi bench veth, ").append(machine.date()).append("\n\n");
-        out.append("- CPU: ").append(machine.cpu()).append(", ").append(machine.cpus()).append(" CPUs\n");
-        out.append("- Kernel: Linux ").append(machine.kernel()).append('\n');
-        out.append("- JDK: ").append(machine.jdk()).append('\n');
-        out.append("- Load average (1/5/15 min) before: ").append(machine.loadBefore()).append("; after: ")
-                .append(machine.loadAfter()).append('\n');
-        out.append("- Command: `").append(command).append("`\n");
+        machine.appendHeader(out, "veth", command);
         out.append(String.format(Locale.ROOT, "- Closed loop, one client, %d B messages (the floor's frame %d B, as "
                 + "long as a TCP segment's frame with that payload); %d rounds, interleaved (the order rotates each "
                 + "round); %d ms warm-up then %d ms measured per row and round; %s%n", messageBytes,
