@@ -143,8 +143,7 @@ abstract class BulkTransferTest {
         for (KernelCapture sample : samples) {
             sample.stop();
             frames += sample.tshark(prefs, "tcp", "-T", "fields", "-e", "frame.number").stdout().lines().count();
-            String bad = sample.tshark(prefs, "_ws.malformed || _ws.expert.severity == error"
-                    + " || ip.checksum.status == 0 || tcp.checksum.status == 0").stdout();
+            String bad = sample.tshark(prefs, KernelChecks.FAULTY).stdout();
             assertThat(bad).as("frames tshark flags").isEmpty();
         }
         resets.stop();

@@ -21,6 +21,17 @@ final class KernelChecks {
     static final int ECHO_PORT = 7;
     /** The port of the kernel's socat TCP server for jdemi as a client. */
     static final int KERNEL_PORT = 9100;
+    /**
+     * A display filter for the frames tshark finds at fault: malformed, an expert error, or a bad IPv4, UDP, ICMP or
+     * TCP checksum. A TCP checksum field of 0xFFFF where tshark computed 0x0000 ({@code tcp.checksum.ffff}) is not a
+     * fault: in ones' complement the two are the same number and a receiver's sum over the segment accepts both (RFC
+     * 1624 section 3). Linux writes 0xFFFF when it completes a partial checksum whose result is zero, about one
+     * segment in 65,536, so a long capture of the kernel's frames holds some.
+     */
+    static final String FAULTY = "_ws.malformed || (_ws.expert.severity == error && !tcp.checksum.ffff)"
+            + " || ip.checksum.status == 0 || udp.checksum.status == 0 || icmp.checksum.status == 0"
+            + " || (tcp.checksum.status == 0 && !tcp.checksum.ffff)";
+
     /** tshark preferences that make it check the IPv4, UDP and TCP checksums. */
     static final List<String> CHECKSUM_PREFS = List.of("-o", "ip.check_checksum:TRUE", "-o",
             "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE");

@@ -103,9 +103,8 @@ class KernelChecksumOffloadInteropTest {
         List<String> prefs = KernelChecks.CHECKSUM_PREFS;
         String partial = capture.tshark(prefs, "eth.src != " + veth.jdemiMac + " && (udp.checksum.status == 0"
                 + " || tcp.checksum.status == 0)", "-T", "fields", "-e", "frame.number").stdout();
-        String bad = capture.tshark(prefs, "eth.src == " + veth.jdemiMac + " && (_ws.malformed"
-                + " || ip.checksum.status == 0 || udp.checksum.status == 0 || icmp.checksum.status == 0"
-                + " || tcp.checksum.status == 0)").stdout();
+        String bad = capture.tshark(prefs, "eth.src == " + veth.jdemiMac + " && (" + KernelChecks.FAULTY + ")")
+                .stdout();
         String resets = capture.tshark(prefs, "_ws.malformed || tcp.flags.reset == 1").stdout();
         System.out.println("KernelChecksumOffloadInteropTest: " + partial.lines().count() + " kernel frames with"
                 + " partial checksums, " + bad.lines().count() + " bad frames from jdemi, " + resets.lines().count()

@@ -96,9 +96,8 @@ abstract class TcpInteropChecks extends InteropChecks {
         capture.stop();
         long start = System.nanoTime();
         String frames = capture.tshark(CHECKSUM_PREFS, "tcp", "-T", "fields", "-e", "frame.number").stdout();
-        String bad = capture.tshark(CHECKSUM_PREFS, "_ws.malformed || _ws.expert.severity == error"
-                + " || ip.checksum.status == 0"
-                + " || tcp.checksum.status == 0 || tcp.flags.reset == 1").stdout();
+        String bad = capture.tshark(CHECKSUM_PREFS, "(" + KernelChecks.FAULTY + ") || tcp.flags.reset == 1")
+                .stdout();
         long segments = frames.lines().count();
         System.out.println(getClass().getSimpleName() + ": " + segments + " TCP frames captured on the "
                 + link.where() + ", " + bad.lines().count() + " malformed, with bad checksums or resets; tshark took "
