@@ -84,11 +84,13 @@ class MemoryTcpDemoTest {
                 .anyMatch(p -> p.contains("ip:tcp") && p.contains("S"))
                 .anyMatch(p -> p.contains("ip:tcp:")) // data: tshark names port 7's payload "echo"
                 .anyMatch(p -> p.contains("ip:tcp") && p.contains("F"));
-        // tshark's expert warnings would include retransmissions, zero windows, out-of-order segments or
-        // resets; a clean run over a lossless wire has none of them.
+        // tshark's expert warnings would include zero windows, out-of-order segments or lost segments; a clean run
+        // over a lossless wire has none of them, nor resets. Retransmissions are not counted against it: the demo runs
+        // on the real clock, and a thread held off its CPU for longer than the probe timeout (RFC 8985 section 7.2,
+        // at least 10 ms) makes a legitimate tail loss probe, which tshark shows as a retransmission (a note).
         String problems = tshark(tshark.get(), pcap, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
                 "-Y", "_ws.malformed || _ws.expert.severity >= warning || ip.checksum.status == 0 "
-                        + "|| tcp.checksum.status == 0 || tcp.analysis.retransmission || tcp.flags.reset == 1");
+                        + "|| tcp.checksum.status == 0 || tcp.flags.reset == 1");
         assertThat(problems).as("frames tshark flags").isEmpty();
     }
 
