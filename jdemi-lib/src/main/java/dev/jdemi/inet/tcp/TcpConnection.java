@@ -138,6 +138,13 @@ public final class TcpConnection {
     private int undoTsVal;
     /** After a timeout, until SND.UNA passes "recover": losses found then were already answered (RFC 6582 4). */
     private boolean timeoutRecovery;
+    // Proportional Rate Reduction (RFC 6937) of the window during a RACK recovery.
+    private long prrDelivered;
+    private long prrOut;
+    private long recoverFs;
+    /** SACKed bytes above SND.UNA before the ACK being processed: DeliveredData's SACK part (RFC 6937 section 3). */
+    private long sackedBeforeAck;
+    private int unaBeforeAck;
     // Tail loss probe (RFC 8985 section 7).
     private boolean tlpInFlight;
     private boolean tlpRetransmitted;
@@ -1062,6 +1069,8 @@ public final class TcpConnection {
     private void processAck(TcpHeader h, TcpOptions o, int seq, int ack, int len, boolean synOrFin, long nowNs) {
         long window = (long) h.window() << sndShift;
         boolean sackNews = false;
+        sackedBeforeAck = scoreboard.sackedBytes();
+        unaBeforeAck = sndUna;
         if (sackOk && o.sackBlockCount() > 0) {
             for (int i = 0; i < o.sackBlockCount(); i++) {
                 sackNews |= scoreboard.add(o.sackLeft(i), o.sackRight(i), Seq.max(ack, sndUna), sndMax);
@@ -1091,7 +1100,7 @@ public final class TcpConnection {
         if (useRack && !inRecovery && rack.firstLost() >= 0 && state.isSynchronized()) {
             // RFC 8985 section 6.2 step 5 marked a segment lost: start loss recovery (RFC 6675 section 5) now,
             // without waiting for DupThresh duplicate ACKs.
-            enterRecovery(nowNs);
+            enterRecovery(deliveredByAck(), nowNs);
         }
         // RFC 9293: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK), set SND.WND <- SEG.WND".
         if (Seq.lt(sndWl1, seq) || (sndWl1 == seq && Seq.leq(sndWl2, ack))) {
@@ -1151,8 +1160,14 @@ public final class TcpConnection {
                 // RFC 6582 section 3.2 step 3, full acknowledgment: "Set cwnd to either (1) min (ssthresh,
                 // max(FlightSize, SMSS) + SMSS) or (2) ssthresh".
                 inRecovery = false;
-                long flight = sndMax - sndUna;
-                cc.cwnd = Math.min(cc.ssthresh, Math.max(flight, effMss) + effMss);
+                if (useRack()) {
+                    // RFC 6937 section 3.1: "On exiting recovery: cwnd = ssthresh" (the reduction PRR spread over
+                    // the recovery is complete; RFC 8985 section 9 pairs RACK with PRR).
+                    cc.cwnd = cc.ssthresh;
+                } else {
+                    long flight = sndMax - sndUna;
+                    cc.cwnd = Math.min(cc.ssthresh, Math.max(flight, effMss) + effMss);
+                }
                 if (rack != null) {
                     rack.recoveryEnded();
                 }
@@ -1174,6 +1189,7 @@ public final class TcpConnection {
             unackedSinceNs = nowNs;
         }
         if (inRecovery && sackOk) {
+            prrOnAck(acked + scoreboard.sackedBytes() - sackedBeforeAck);
             sackRecovery(nowNs);
         }
     }
@@ -1182,6 +1198,7 @@ public final class TcpConnection {
         dupAcks++;
         if (inRecovery) {
             if (sackOk) {
+                prrOnAck(scoreboard.sackedBytes() - sackedBeforeAck);
                 sackRecovery(nowNs);
             } else {
                 // RFC 6582 section 3.2 step 4: "increment cwnd by SMSS" for each additional duplicate ACK.
@@ -1195,11 +1212,17 @@ public final class TcpConnection {
                 || (sackOk && scoreboard.sackedBytes() > (dupThresh - 1) * effMss);
         // RFC 6582 section 3.2 step 2: only when the cumulative ACK covers more than "recover".
         if (lost && Seq.gt(sndUna, recover)) {
-            enterRecovery(nowNs);
+            enterRecovery(deliveredByAck(), nowNs);
         }
     }
 
-    private void enterRecovery(long nowNs) {
+    /** RFC 6937 section 3: DeliveredData of the ACK being processed, "change_in(snd.una) + change_in(SACKd)". */
+    private long deliveredByAck() {
+        return (long) (sndUna - unaBeforeAck) + scoreboard.sackedBytes() - sackedBeforeAck;
+    }
+
+    /** Starts loss recovery; {@code delivered} is the DeliveredData of the ACK that started it, -1 for a timer. */
+    private void enterRecovery(long delivered, long nowNs) {
         fastRetransmits++;
         inRecovery = true;
         boolean answered = timeoutRecovery;
@@ -1225,6 +1248,20 @@ public final class TcpConnection {
             if (rack.firstLost() < 0 && rack.size() > 0) {
                 rack.markLost(0);
                 rackLosses++;
+            }
+            // RFC 6937 section 3.1, at the start of recovery: prr_delivered = 0, prr_out = 0, RecoverFS = flight;
+            // then the per-ACK step "on every ACK starting or during fast recovery" for the ACK that started it.
+            prrDelivered = 0;
+            prrOut = 0;
+            recoverFs = Math.max(flight, effMss);
+            if (delivered >= 0) {
+                prrOnAck(delivered);
+            } else if (!answered) {
+                // Started by RACK's reordering timer (RFC 8985 section 6.2), with no ACK to clock PRR: RFC 6675
+                // section 5 step 4's "cwnd = ssthresh" (set by the reduction above) governs the first transmissions.
+                cc.cwnd = Math.max(cc.ssthresh, rack.pipe() + effMss);
+            } else {
+                prrOnAck(0);
             }
             sackRecovery(nowNs);
             rtoDeadline = nowNs + rtoNs;
@@ -1270,6 +1307,39 @@ public final class TcpConnection {
     }
 
     /**
+     * RFC 6937 section 3.1 (Proportional Rate Reduction, the reduction RFC 8985 section 9 recommends with RACK): on
+     * each ACK in recovery, the window becomes the pipe plus what may be sent: in proportion to the data delivered
+     * while the pipe exceeds ssthresh, else slow start back up to ssthresh (PRR-SSRB). This spreads one reduction
+     * over the recovery and keeps the ACK clock running, so segments sent after a retransmission can reveal its loss
+     * (RFC 8985 section 6.2) instead of the retransmission timeout.
+     */
+    private void prrOnAck(long delivered) {
+        if (!useRack()) {
+            return;
+        }
+        delivered = Math.max(0, delivered);
+        prrDelivered += delivered;
+        long pipe = rack.pipe();
+        long ssthresh = cc.ssthresh;
+        long sndcnt;
+        if (pipe > ssthresh) {
+            // RFC 6937: sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out.
+            sndcnt = (prrDelivered * ssthresh + recoverFs - 1) / recoverFs - prrOut;
+        } else {
+            // RFC 6937, PRR-SSRB: limit = MAX(prr_delivered - prr_out, DeliveredData) + MSS.
+            long limit = Math.max(prrDelivered - prrOut, delivered) + effMss;
+            sndcnt = Math.min(ssthresh - pipe, limit);
+        }
+        sndcnt = Math.max(sndcnt, 0);
+        if (prrOut == 0 && sndcnt < effMss) {
+            // RFC 6675 section 5 step 3 (as Linux's PRR): the first retransmission of a recovery is sent at once.
+            sndcnt = effMss;
+        }
+        // RFC 6937: cwnd = pipe + sndcnt.
+        cc.cwnd = pipe + sndcnt;
+    }
+
+    /**
      * RFC 6675 section 5 with RACK's marks as IsLost (RFC 8985 section 6): while the pipe (data neither SACKed nor
      * lost) is below cwnd, retransmit the lowest segment marked lost, else send new data.
      */
@@ -1294,11 +1364,15 @@ public final class TcpConnection {
                 if (sent == 0) {
                     rack.retransmitted(from, to, nowNs);
                 }
+                // RFC 6937 section 3.1: "On any data transmission or retransmission: prr_out += (data sent)".
+                prrOut += sent;
                 continue;
             }
+            int before = sndNxt;
             if (!sendNewSegment(nowNs, true)) {
                 return;
             }
+            prrOut += sndNxt - before;
         }
     }
 
@@ -1740,7 +1814,7 @@ public final class TcpConnection {
             if (useRack() && state.isSynchronized() && sndMax != sndUna) {
                 rackDetect(nowNs);
                 if (!inRecovery && rack.firstLost() >= 0) {
-                    enterRecovery(nowNs);
+                    enterRecovery(-1, nowNs);
                 } else if (inRecovery) {
                     sackRecovery(nowNs);
                 }
