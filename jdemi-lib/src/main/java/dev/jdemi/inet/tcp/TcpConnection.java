@@ -1323,8 +1323,10 @@ public final class TcpConnection {
         long ssthresh = cc.ssthresh;
         long sndcnt;
         if (pipe > ssthresh) {
-            // RFC 6937: sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out.
-            sndcnt = (prrDelivered * ssthresh + recoverFs - 1) / recoverFs - prrOut;
+            // RFC 6937: sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out, the ceiling taken in whole
+            // segments, as Linux counts PRR in packets (a part of a segment still releases one).
+            long allowed = (prrDelivered * ssthresh + recoverFs - 1) / recoverFs;
+            sndcnt = (allowed + effMss - 1) / effMss * effMss - prrOut;
         } else {
             // RFC 6937, PRR-SSRB: limit = MAX(prr_delivered - prr_out, DeliveredData) + MSS.
             long limit = Math.max(prrDelivered - prrOut, delivered) + effMss;
@@ -1345,7 +1347,8 @@ public final class TcpConnection {
      */
     private void rackRecovery(long nowNs) {
         for (int guard = 0; guard < 1024; guard++) {
-            if (rack.pipe() >= cc.cwnd) {
+            // RFC 6675 section 5 step (C): transmit "if cwnd - pipe >= 1 SMSS" (PRR's sub-segment allowances add up).
+            if (cc.cwnd - rack.pipe() < effMss) {
                 return;
             }
             int i = rack.firstLost();
