@@ -138,13 +138,6 @@ public final class TcpConnection {
     private int undoTsVal;
     /** After a timeout, until SND.UNA passes "recover": losses found then were already answered (RFC 6582 4). */
     private boolean timeoutRecovery;
-    // Proportional Rate Reduction (RFC 6937) of the window during a RACK recovery.
-    private long prrDelivered;
-    private long prrOut;
-    private long recoverFs;
-    /** SACKed bytes above SND.UNA before the ACK being processed: DeliveredData's SACK part (RFC 6937 section 3). */
-    private long sackedBeforeAck;
-    private int unaBeforeAck;
     // Tail loss probe (RFC 8985 section 7).
     private boolean tlpInFlight;
     private boolean tlpRetransmitted;
@@ -1069,8 +1062,6 @@ public final class TcpConnection {
     private void processAck(TcpHeader h, TcpOptions o, int seq, int ack, int len, boolean synOrFin, long nowNs) {
         long window = (long) h.window() << sndShift;
         boolean sackNews = false;
-        sackedBeforeAck = scoreboard.sackedBytes();
-        unaBeforeAck = sndUna;
         if (sackOk && o.sackBlockCount() > 0) {
             for (int i = 0; i < o.sackBlockCount(); i++) {
                 sackNews |= scoreboard.add(o.sackLeft(i), o.sackRight(i), Seq.max(ack, sndUna), sndMax);
@@ -1100,7 +1091,7 @@ public final class TcpConnection {
         if (useRack && !inRecovery && rack.firstLost() >= 0 && state.isSynchronized()) {
             // RFC 8985 section 6.2 step 5 marked a segment lost: start loss recovery (RFC 6675 section 5) now,
             // without waiting for DupThresh duplicate ACKs.
-            enterRecovery(deliveredByAck(), nowNs);
+            enterRecovery(nowNs);
         }
         // RFC 9293: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK), set SND.WND <- SEG.WND".
         if (Seq.lt(sndWl1, seq) || (sndWl1 == seq && Seq.leq(sndWl2, ack))) {
@@ -1160,14 +1151,8 @@ public final class TcpConnection {
                 // RFC 6582 section 3.2 step 3, full acknowledgment: "Set cwnd to either (1) min (ssthresh,
                 // max(FlightSize, SMSS) + SMSS) or (2) ssthresh".
                 inRecovery = false;
-                if (useRack()) {
-                    // RFC 6937 section 3.1: "On exiting recovery: cwnd = ssthresh" (the reduction PRR spread over
-                    // the recovery is complete; RFC 8985 section 9 pairs RACK with PRR).
-                    cc.cwnd = cc.ssthresh;
-                } else {
-                    long flight = sndMax - sndUna;
-                    cc.cwnd = Math.min(cc.ssthresh, Math.max(flight, effMss) + effMss);
-                }
+                long flight = sndMax - sndUna;
+                cc.cwnd = Math.min(cc.ssthresh, Math.max(flight, effMss) + effMss);
                 if (rack != null) {
                     rack.recoveryEnded();
                 }
@@ -1189,7 +1174,6 @@ public final class TcpConnection {
             unackedSinceNs = nowNs;
         }
         if (inRecovery && sackOk) {
-            prrOnAck(acked + scoreboard.sackedBytes() - sackedBeforeAck);
             sackRecovery(nowNs);
         }
     }
@@ -1198,7 +1182,6 @@ public final class TcpConnection {
         dupAcks++;
         if (inRecovery) {
             if (sackOk) {
-                prrOnAck(scoreboard.sackedBytes() - sackedBeforeAck);
                 sackRecovery(nowNs);
             } else {
                 // RFC 6582 section 3.2 step 4: "increment cwnd by SMSS" for each additional duplicate ACK.
@@ -1212,17 +1195,11 @@ public final class TcpConnection {
                 || (sackOk && scoreboard.sackedBytes() > (dupThresh - 1) * effMss);
         // RFC 6582 section 3.2 step 2: only when the cumulative ACK covers more than "recover".
         if (lost && Seq.gt(sndUna, recover)) {
-            enterRecovery(deliveredByAck(), nowNs);
+            enterRecovery(nowNs);
         }
     }
 
-    /** RFC 6937 section 3: DeliveredData of the ACK being processed, "change_in(snd.una) + change_in(SACKd)". */
-    private long deliveredByAck() {
-        return (long) (sndUna - unaBeforeAck) + scoreboard.sackedBytes() - sackedBeforeAck;
-    }
-
-    /** Starts loss recovery; {@code delivered} is the DeliveredData of the ACK that started it, -1 for a timer. */
-    private void enterRecovery(long delivered, long nowNs) {
+    private void enterRecovery(long nowNs) {
         fastRetransmits++;
         inRecovery = true;
         boolean answered = timeoutRecovery;
@@ -1249,21 +1226,9 @@ public final class TcpConnection {
                 rack.markLost(0);
                 rackLosses++;
             }
-            // RFC 6937 section 3.1, at the start of recovery: prr_delivered = 0, prr_out = 0, RecoverFS = flight;
-            // then the per-ACK step "on every ACK starting or during fast recovery" for the ACK that started it.
-            prrDelivered = 0;
-            prrOut = 0;
-            recoverFs = Math.max(flight, effMss);
-            if (delivered >= 0) {
-                prrOnAck(delivered);
-            } else if (!answered) {
-                // Started by RACK's reordering timer (RFC 8985 section 6.2), with no ACK to clock PRR: RFC 6675
-                // section 5 step 4's "cwnd = ssthresh" (set by the reduction above) governs the first transmissions.
-                cc.cwnd = Math.max(cc.ssthresh, rack.pipe() + effMss);
-            } else {
-                prrOnAck(0);
-            }
-            sackRecovery(nowNs);
+            // RFC 6675 section 5 step (4.3): "Retransmit the first data segment presumed dropped" at once, whatever
+            // the pipe: with a window above about 13 segments the pipe still exceeds the reduced cwnd here.
+            rackRecovery(nowNs, true);
             rtoDeadline = nowNs + rtoNs;
             return;
         }
@@ -1282,7 +1247,7 @@ public final class TcpConnection {
     /** RFC 6675 section 5, simplified: while the pipe is below cwnd, retransmit holes below the SACKed data. */
     private void sackRecovery(long nowNs) {
         if (useRack()) {
-            rackRecovery(nowNs);
+            rackRecovery(nowNs, false);
             return;
         }
         for (int guard = 0; guard < 64; guard++) {
@@ -1307,51 +1272,15 @@ public final class TcpConnection {
     }
 
     /**
-     * RFC 6937 section 3.1 (Proportional Rate Reduction, the reduction RFC 8985 section 9 recommends with RACK): on
-     * each ACK in recovery, the window becomes the pipe plus what may be sent: in proportion to the data delivered
-     * while the pipe exceeds ssthresh, else slow start back up to ssthresh (PRR-SSRB). This spreads one reduction
-     * over the recovery and keeps the ACK clock running, so segments sent after a retransmission can reveal its loss
-     * (RFC 8985 section 6.2) instead of the retransmission timeout.
-     */
-    private void prrOnAck(long delivered) {
-        if (!useRack()) {
-            return;
-        }
-        delivered = Math.max(0, delivered);
-        prrDelivered += delivered;
-        long pipe = rack.pipe();
-        long ssthresh = cc.ssthresh;
-        long sndcnt;
-        if (pipe > ssthresh) {
-            // RFC 6937: sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out, the ceiling taken in whole
-            // segments, as Linux counts PRR in packets (a part of a segment still releases one).
-            long allowed = (prrDelivered * ssthresh + recoverFs - 1) / recoverFs;
-            sndcnt = (allowed + effMss - 1) / effMss * effMss - prrOut;
-        } else {
-            // RFC 6937, PRR-SSRB: limit = MAX(prr_delivered - prr_out, DeliveredData) + MSS.
-            long limit = Math.max(prrDelivered - prrOut, delivered) + effMss;
-            sndcnt = Math.min(ssthresh - pipe, limit);
-        }
-        sndcnt = Math.max(sndcnt, 0);
-        if (prrOut == 0 && sndcnt < effMss) {
-            // RFC 6675 section 5 step 3 (as Linux's PRR): the first retransmission of a recovery is sent at once.
-            sndcnt = effMss;
-        }
-        // RFC 6937: cwnd = pipe + sndcnt.
-        cc.cwnd = pipe + sndcnt;
-    }
-
-    /**
      * RFC 6675 section 5 with RACK's marks as IsLost (RFC 8985 section 6): while the pipe (data neither SACKed nor
      * lost) is below cwnd, retransmit the lowest segment marked lost, else send new data.
      */
-    private void rackRecovery(long nowNs) {
+    private void rackRecovery(long nowNs, boolean fastRetransmit) {
         for (int guard = 0; guard < 1024; guard++) {
-            // RFC 6675 section 5 step (C): transmit "if cwnd - pipe >= 1 SMSS" (PRR's sub-segment allowances add up).
-            if (cc.cwnd - rack.pipe() < effMss) {
+            int i = rack.firstLost();
+            if (rack.pipe() >= cc.cwnd && !(fastRetransmit && guard == 0 && i >= 0)) {
                 return;
             }
-            int i = rack.firstLost();
             // After a timeout, go-back-N (SND.NXT below SND.MAX) resends what lies above SND.NXT in order anyway.
             if (i >= 0 && Seq.lt(rack.start(i), sndNxt)) {
                 int from = rack.start(i);
@@ -1367,15 +1296,11 @@ public final class TcpConnection {
                 if (sent == 0) {
                     rack.retransmitted(from, to, nowNs);
                 }
-                // RFC 6937 section 3.1: "On any data transmission or retransmission: prr_out += (data sent)".
-                prrOut += sent;
                 continue;
             }
-            int before = sndNxt;
             if (!sendNewSegment(nowNs, true)) {
                 return;
             }
-            prrOut += sndNxt - before;
         }
     }
 
@@ -1817,7 +1742,7 @@ public final class TcpConnection {
             if (useRack() && state.isSynchronized() && sndMax != sndUna) {
                 rackDetect(nowNs);
                 if (!inRecovery && rack.firstLost() >= 0) {
-                    enterRecovery(-1, nowNs);
+                    enterRecovery(nowNs);
                 } else if (inRecovery) {
                     sackRecovery(nowNs);
                 }
