@@ -1226,9 +1226,7 @@ public final class TcpConnection {
                 rack.markLost(0);
                 rackLosses++;
             }
-            // RFC 6675 section 5 step (4.3): "Retransmit the first data segment presumed dropped" at once, whatever
-            // the pipe: with a window above about 13 segments the pipe still exceeds the reduced cwnd here.
-            rackRecovery(nowNs, true);
+            sackRecovery(nowNs);
             rtoDeadline = nowNs + rtoNs;
             return;
         }
@@ -1247,7 +1245,7 @@ public final class TcpConnection {
     /** RFC 6675 section 5, simplified: while the pipe is below cwnd, retransmit holes below the SACKed data. */
     private void sackRecovery(long nowNs) {
         if (useRack()) {
-            rackRecovery(nowNs, false);
+            rackRecovery(nowNs);
             return;
         }
         for (int guard = 0; guard < 64; guard++) {
@@ -1275,12 +1273,12 @@ public final class TcpConnection {
      * RFC 6675 section 5 with RACK's marks as IsLost (RFC 8985 section 6): while the pipe (data neither SACKed nor
      * lost) is below cwnd, retransmit the lowest segment marked lost, else send new data.
      */
-    private void rackRecovery(long nowNs, boolean fastRetransmit) {
+    private void rackRecovery(long nowNs) {
         for (int guard = 0; guard < 1024; guard++) {
-            int i = rack.firstLost();
-            if (rack.pipe() >= cc.cwnd && !(fastRetransmit && guard == 0 && i >= 0)) {
+            if (rack.pipe() >= cc.cwnd) {
                 return;
             }
+            int i = rack.firstLost();
             // After a timeout, go-back-N (SND.NXT below SND.MAX) resends what lies above SND.NXT in order anyway.
             if (i >= 0 && Seq.lt(rack.start(i), sndNxt)) {
                 int from = rack.start(i);
