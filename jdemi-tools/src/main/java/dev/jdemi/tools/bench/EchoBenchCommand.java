@@ -3,6 +3,7 @@ package dev.jdemi.tools.bench;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -149,36 +150,13 @@ public final class EchoBenchCommand implements Callable<Integer> {
             latest.put(scenario, latestPng);
         }
         EchoReport report = new EchoReport(settings, outcome, unavailable);
-        String command = "./jdemi bench echo" + (quick ? " --quick" : "") + describeOverrides();
+        String command = typedCommand("./jdemi bench echo", spec);
         EchoReport.write(outDir.resolve(base + ".md"), report.markdown(machine, command, note, dated));
         EchoReport.write(outDir.resolve("echo-latest.md"), report.markdown(machine, command, note, latest));
         stdout.println(report.markdown(machine, command, note, dated));
         stdout.println("Written: " + outDir.resolve(base + ".md") + " (and echo-latest.md, the CDF PNGs)");
         stdout.flush();
         return outcome.failures().isEmpty() ? 0 : 1;
-    }
-
-    private String describeOverrides() {
-        StringBuilder text = new StringBuilder();
-        if (rounds != null) {
-            text.append(" --rounds ").append(rounds);
-        }
-        if (warmupMs != null) {
-            text.append(" --warmup-ms ").append(warmupMs);
-        }
-        if (measureMs != null) {
-            text.append(" --measure-ms ").append(measureMs);
-        }
-        if (peerIds != null) {
-            text.append(" --peers ").append(String.join(",", peerIds));
-        }
-        if (scenarios != null) {
-            text.append(" --scenarios ").append(scenarios);
-        }
-        if (noPin) {
-            text.append(" --no-pin");
-        }
-        return text.toString();
     }
 
     private static boolean onPath(String program) {
@@ -216,5 +194,27 @@ public final class EchoBenchCommand implements Callable<Integer> {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /**
+     * The command as it was typed, for a report: the prefix, then every option given except {@code --note} (a report
+     * prints the note on a line of its own), in the order picocli matched them.
+     *
+     * @param prefix the launcher and the command, such as {@code ./jdemi bench echo}
+     * @param spec the command's picocli model, after parsing
+     * @return the command line
+     */
+    static String typedCommand(String prefix, CommandSpec spec) {
+        StringBuilder text = new StringBuilder(prefix);
+        for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            if (option.longestName().equals("--note")) {
+                continue;
+            }
+            text.append(' ').append(option.longestName());
+            if (option.arity().max() > 0) {
+                text.append(' ').append(String.join(",", option.originalStringValues()));
+            }
+        }
+        return text.toString();
     }
 }

@@ -241,7 +241,7 @@ public final class VethBenchCommand implements Callable<Integer> {
             Files.copy(outDir.resolve(chart), outDir.resolve("veth-latest.png"), StandardCopyOption.REPLACE_EXISTING);
         }
         VethReport report = new VethReport(rows);
-        String command = "./jdemi bench veth" + (quick ? " --quick" : "") + describeOverrides();
+        String command = EchoBenchCommand.typedCommand("./jdemi bench veth", spec);
         String jitNote = plan.batchJit()
                 ? "Java rows run with -Xbatch (compilation blocks the thread that asked for it instead of taking turns "
                         + "with it on its pinned CPU)"
@@ -379,37 +379,5 @@ public final class VethBenchCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
-    }
-
-    private String describeOverrides() {
-        StringBuilder text = new StringBuilder();
-        if (rounds != null) {
-            text.append(" --rounds ").append(rounds);
-        }
-        if (warmupMs != null) {
-            text.append(" --warmup-ms ").append(warmupMs);
-        }
-        if (measureMs != null) {
-            text.append(" --measure-ms ").append(measureMs);
-        }
-        if (size != null) {
-            text.append(" --size ").append(size);
-        }
-        if (devices != null) {
-            text.append(" --devices ").append(devices);
-        }
-        if (noKernel) {
-            text.append(" --no-kernel");
-        }
-        if (noPin) {
-            text.append(" --no-pin");
-        }
-        if (jfr != null) {
-            text.append(" --jfr ").append(jfr);
-        }
-        if (backgroundJit) {
-            text.append(" --background-jit");
-        }
-        return text.toString();
     }
 }

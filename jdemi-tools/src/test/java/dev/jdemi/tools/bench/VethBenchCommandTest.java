@@ -21,6 +21,15 @@ class VethBenchCommandTest {
     }
 
     @Test
+    void theReportNamesTheCommandAsTypedWithoutTheNote() {
+        CommandLine line = new CommandLine(new VethBenchCommand());
+        line.parseArgs("--quick", "--devices", "v2,xdp", "--note", "a quiet machine", "--rounds", "3");
+
+        assertThat(EchoBenchCommand.typedCommand("./jdemi bench veth", line.getCommandSpec()))
+                .isEqualTo("./jdemi bench veth --quick --devices v2,xdp --rounds 3");
+    }
+
+    @Test
     void defaultsAreAFullRunOfEveryDevice() {
         VethBenchCommand.Plan plan = plan();
 
